@@ -1,0 +1,36 @@
+/* shimproto.h: how the worker shim reports a failed stage to the master. */
+#ifndef VX_SHIMPROTO_H
+#define VX_SHIMPROTO_H
+
+#include <stdint.h>
+
+/*
+ * File descriptors the master hands to vectis-worker-shim.  0-3 are what the
+ * worker keeps; SHIM_STATUS_FD is close-on-exec in the shim, so EOF on it
+ * means the exec succeeded.
+ */
+#define SHIM_NOTIFY_FD	3
+#define SHIM_STATUS_FD	4
+
+enum shim_stage {
+	SHIM_STAGE_SETUP = 1,	/* bad arguments, fd setup */
+	SHIM_STAGE_RLIMIT,	/* setrlimit */
+	SHIM_STAGE_USER,	/* user or group lookup */
+	SHIM_STAGE_GROUPS,	/* initgroups / setgroups */
+	SHIM_STAGE_SETGID,
+	SHIM_STAGE_SETUID,
+	SHIM_STAGE_CAPS,	/* capability drop, no_new_privs */
+	SHIM_STAGE_CHDIR,
+	SHIM_STAGE_EXEC,
+};
+
+/* Written once to SHIM_STATUS_FD before _exit(127). */
+struct shim_report {
+	int32_t	stage;
+	int32_t	error;		/* errno, or SHIM_ENOUSER / SHIM_ENOGROUP */
+};
+
+#define SHIM_ENOUSER	-1
+#define SHIM_ENOGROUP	-2
+
+#endif

@@ -1,0 +1,13 @@
+/* cli.h: the operator CLI: argv -> one request -> printed reply, exit code. */
+#ifndef VX_CLI_H
+#define VX_CLI_H
+
+#include "paths.h"
+
+/* Run one CLI command (everything but run); returns the exit code. */
+int	cli_main(const struct vx_paths *, const char *home, int argc,
+	    char **argv);
+/* Print usage for cmd (or all) to stdout/stderr. */
+void	cli_usage(FILE *, const char *cmd);
+
+#endif

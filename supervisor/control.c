@@ -1,0 +1,389 @@
+/*
+ * control.c: the control socket.  Peer credentials at accept, a cap on
+ * connections, a request size limit, an idle timer, and EMFILE survival.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <ev.h>
+
+#include "command.h"
+#include "control.h"
+#include "ctlproto.h"
+#include "log.h"
+#include "master.h"
+
+#define CONTROL_MAX_CONNS	256
+#define CONTROL_MAX_PER_UID	64
+#define CONTROL_IDLE_S		10.
+#define CONTROL_WRITE_S		30.
+
+#define container_of(p, type, member) \
+	((type *)(void *)((char *)(p) - offsetof(type, member)))
+
+struct conn {
+	int		 fd;
+	uid_t		 uid;
+	pid_t		 pid;
+	ev_io		 rw, ww;
+	ev_timer	 timer;
+	char		*in;
+	size_t		 inlen, incap;
+	char		*out;
+	size_t		 outlen, outoff;
+	int		 busy;		/* a request is being served */
+	int		 eof;		/* peer shut down its side */
+	struct conn	*next, *prev;
+};
+
+static int listen_fd = -1;
+static char listen_path[108];
+static ev_io accept_w;
+static ev_timer accept_pause_w;
+static struct conn *conns;
+static unsigned int nconns;
+
+static void control_free(struct conn *);
+
+/* The peer's uid, for command privileges. */
+uid_t
+control_peer_uid(const struct conn *c)
+{
+	return c->uid;
+}
+
+static unsigned int
+control_count_uid(uid_t uid)
+{
+	unsigned int n = 0;
+	struct conn *c;
+
+	for (c = conns; c != NULL; c = c->next)
+		if (c->uid == uid)
+			n++;
+	return n;
+}
+
+static void
+control_refuse(int fd, const char *msg)
+{
+	size_t len;
+	char *line;
+
+	if ((line = ctl_reply_err(VX_EXIT_FAIL, msg, &len)) != NULL) {
+		(void)!write(fd, line, len);
+		free(line);
+	}
+	close(fd);
+}
+
+/* Take one complete line out of the input buffer and dispatch it. */
+static void
+control_request(struct conn *c, size_t linelen)
+{
+	struct vx_err err;
+	json_t *req;
+	char *line;
+	size_t len;
+
+	vx_err_clear(&err);
+	req = ctl_request_parse(c->in, linelen, &err);
+	memmove(c->in, c->in + linelen + 1, c->inlen - linelen - 1);
+	c->inlen -= linelen + 1;
+	c->busy = 1;
+	ev_io_stop(M->loop, &c->rw);
+	ev_timer_stop(M->loop, &c->timer);
+	if (req == NULL) {
+		line = ctl_reply_err(err.code ? err.code : VX_EXIT_USAGE,
+		    err.msg, &len);
+		control_reply(c, line, len);
+		return;
+	}
+	command_dispatch(c, req);
+	json_decref(req);
+}
+
+static void
+control_try_request(struct conn *c)
+{
+	char *nl;
+
+	if (c->busy || c->inlen == 0)
+		return;
+	if ((nl = memchr(c->in, '\n', c->inlen)) != NULL)
+		control_request(c, (size_t)(nl - c->in));
+}
+
+static int
+control_grow(struct conn *c)
+{
+	size_t ncap;
+	char *n;
+
+	if (c->incap - c->inlen >= 4096)
+		return 0;
+	ncap = c->incap ? c->incap * 2 : 8192;
+	if (ncap > CTL_MAX_LINE + 4096)
+		ncap = CTL_MAX_LINE + 4096;
+	if (ncap <= c->inlen)
+		return -1;
+	if ((n = realloc(c->in, ncap)) == NULL)
+		return -1;
+	c->in = n;
+	c->incap = ncap;
+	return 0;
+}
+
+static void
+control_read_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct conn *c = container_of(w, struct conn, rw);
+	ssize_t n;
+	size_t len;
+	char *line;
+
+	if (control_grow(c) == -1) {
+		/* No newline within the limit: answer once, then hang up. */
+		log_warn("control: request from uid %u too large, dropped",
+		    (unsigned)c->uid);
+		line = ctl_reply_err(VX_EXIT_USAGE,
+		    "request too large (limit 1 MiB)", &len);
+		c->inlen = 0;
+		c->eof = 1;
+		c->busy = 1;
+		ev_io_stop(loop, &c->rw);
+		control_reply(c, line, len);
+		return;
+	}
+	n = read(c->fd, c->in + c->inlen, c->incap - c->inlen);
+	if (n == -1 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0) {
+		control_free(c);
+		return;
+	}
+	c->inlen += (size_t)n;
+	ev_timer_again(loop, &c->timer);
+	control_try_request(c);
+}
+
+static void
+control_write_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct conn *c = container_of(w, struct conn, ww);
+	ssize_t n;
+
+	while (c->outoff < c->outlen) {
+		n = write(c->fd, c->out + c->outoff, c->outlen - c->outoff);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 && errno == EAGAIN)
+			return;
+		if (n <= 0) {
+			control_free(c);
+			return;
+		}
+		c->outoff += (size_t)n;
+	}
+	ev_io_stop(loop, &c->ww);
+	free(c->out);
+	c->out = NULL;
+	c->outlen = c->outoff = 0;
+	if (c->eof) {
+		control_free(c);
+		return;
+	}
+	c->busy = 0;
+	ev_io_start(loop, &c->rw);
+	c->timer.repeat = CONTROL_IDLE_S;
+	ev_timer_again(loop, &c->timer);
+	control_try_request(c);
+}
+
+static void
+control_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct conn *c = container_of(w, struct conn, timer);
+
+	log_debug("control: dropping idle or slow client (uid %u)",
+	    (unsigned)c->uid);
+	control_free(c);
+}
+
+/* Send a reply; the connection then reads its next request. */
+void
+control_reply(struct conn *c, char *line, size_t len)
+{
+	if (line == NULL) {
+		control_free(c);
+		return;
+	}
+	free(c->out);
+	c->out = line;
+	c->outlen = len;
+	c->outoff = 0;
+	c->timer.repeat = CONTROL_WRITE_S;
+	ev_timer_again(M->loop, &c->timer);
+	ev_io_start(M->loop, &c->ww);
+	control_write_cb(M->loop, &c->ww, EV_WRITE);
+}
+
+/* Used by shutdown: the loop will not run again to flush the reply. */
+void
+control_reply_now(struct conn *c, char *line, size_t len)
+{
+	int fl;
+
+	if (line != NULL) {
+		fl = fcntl(c->fd, F_GETFL);
+		if (fl != -1)
+			(void)fcntl(c->fd, F_SETFL, fl & ~O_NONBLOCK);
+		(void)!write(c->fd, line, len);
+		free(line);
+	}
+	control_free(c);
+}
+
+static void
+control_free(struct conn *c)
+{
+	command_conn_gone(c);
+	ev_io_stop(M->loop, &c->rw);
+	ev_io_stop(M->loop, &c->ww);
+	ev_timer_stop(M->loop, &c->timer);
+	close(c->fd);
+	if (c->prev != NULL)
+		c->prev->next = c->next;
+	else
+		conns = c->next;
+	if (c->next != NULL)
+		c->next->prev = c->prev;
+	nconns--;
+	free(c->in);
+	free(c->out);
+	free(c);
+}
+
+static void
+control_accept_pause_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	ev_io_start(loop, &accept_w);
+}
+
+static void
+control_accept_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+	struct conn *c;
+	int fd;
+
+	fd = accept4(w->fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	if (fd == -1) {
+		if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
+		    errno == ENOMEM) {
+			/* Out of descriptors: pause instead of spinning. */
+			log_warn("control: unable to accept: %s; pausing 1 s",
+			    strerror(errno));
+			ev_io_stop(loop, &accept_w);
+			ev_timer_set(&accept_pause_w, 1., 0.);
+			ev_timer_start(loop, &accept_pause_w);
+		}
+		return;
+	}
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == -1) {
+		close(fd);
+		return;
+	}
+	if (nconns >= CONTROL_MAX_CONNS ||
+	    control_count_uid(cred.uid) >= CONTROL_MAX_PER_UID) {
+		control_refuse(fd, "too many control connections");
+		return;
+	}
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		close(fd);
+		return;
+	}
+	c->fd = fd;
+	c->uid = cred.uid;
+	c->pid = cred.pid;
+	ev_io_init(&c->rw, control_read_cb, fd, EV_READ);
+	ev_io_init(&c->ww, control_write_cb, fd, EV_WRITE);
+	ev_init(&c->timer, control_timer_cb);
+	c->timer.repeat = CONTROL_IDLE_S;
+	ev_timer_again(loop, &c->timer);
+	ev_io_start(loop, &c->rw);
+	c->next = conns;
+	if (conns != NULL)
+		conns->prev = c;
+	conns = c;
+	nconns++;
+}
+
+/* The master holds the lock, so a socket file left behind is stale. */
+int
+control_listen(const char *path, struct vx_err *err)
+{
+	struct sockaddr_un sun;
+	mode_t old;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof(sun.sun_path)) {
+		vx_err_set(err, VX_EXIT_FAIL, "%s: path too long", path);
+		return -1;
+	}
+	strcpy(sun.sun_path, path);
+	strcpy(listen_path, path);
+	listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
+	    0);
+	if (listen_fd == -1) {
+		vx_err_set(err, VX_EXIT_FAIL, "unable to create socket: %s",
+		    strerror(errno));
+		return -1;
+	}
+	(void)unlink(path);
+	old = umask(0117);
+	if (bind(listen_fd, (struct sockaddr *)&sun, sizeof(sun)) == -1 ||
+	    listen(listen_fd, 128) == -1) {
+		umask(old);
+		vx_err_set(err, VX_EXIT_FAIL, "unable to listen on %s: %s",
+		    path, strerror(errno));
+		close(listen_fd);
+		listen_fd = -1;
+		return -1;
+	}
+	umask(old);
+	ev_io_init(&accept_w, control_accept_cb, listen_fd, EV_READ);
+	ev_io_start(M->loop, &accept_w);
+	ev_init(&accept_pause_w, control_accept_pause_cb);
+	return 0;
+}
+
+/* Shutdown: no new clients; waiting ones still get their answers. */
+void
+control_stop_listening(void)
+{
+	ev_io_stop(M->loop, &accept_w);
+	ev_timer_stop(M->loop, &accept_pause_w);
+}
+
+/* Master exit: drop every client and the socket file. */
+void
+control_close(void)
+{
+	while (conns != NULL)
+		control_free(conns);
+	control_stop_listening();
+	if (listen_fd != -1) {
+		close(listen_fd);
+		listen_fd = -1;
+		(void)unlink(listen_path);
+	}
+}

@@ -1,0 +1,25 @@
+/* control.h: the control socket: accept, credentials, framing, timeouts. */
+#ifndef VX_CONTROL_H
+#define VX_CONTROL_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "err.h"
+
+struct conn;
+
+/* Bind and listen on path (mode 0660); a stale socket file is replaced. */
+int	control_listen(const char *path, struct vx_err *);
+/* Stop accepting (shutdown); existing connections are served. */
+void	control_stop_listening(void);
+/* Close everything and unlink the socket (master exit). */
+void	control_close(void);
+/* Queue a reply line (taken over) and resume reading requests. */
+void	control_reply(struct conn *, char *line, size_t len);
+/* Write a reply synchronously (the master is about to exit). */
+void	control_reply_now(struct conn *, char *line, size_t len);
+/* The peer's credentials, from SO_PEERCRED at accept. */
+uid_t	control_peer_uid(const struct conn *);
+
+#endif

@@ -1,0 +1,231 @@
+/*
+ * heartbeat.c: act on the lines workers send on their notify pipe.
+ *
+ * Heartbeats only touch memory and the watchdog timer; last_seen_at reaches
+ * the store in batches (one transaction per flush), state changes at once.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "clock.h"
+#include "heartbeat.h"
+#include "log.h"
+#include "master.h"
+#include "notify.h"
+#include "store.h"
+#include "tenant.h"
+
+#define HEARTBEAT_FLUSH_S	2.0
+#define HEARTBEAT_BAD_LOG_MS	10000
+
+static ev_timer flush_w;
+static int flush_init;
+
+static void
+heartbeat_flush_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	heartbeat_flush();
+}
+
+/* Start the flush timer only when something waits: idle costs nothing. */
+static void
+heartbeat_dirty(struct tenant *t)
+{
+	t->seen_dirty = 1;
+	if (!flush_init) {
+		ev_init(&flush_w, heartbeat_flush_cb);
+		flush_init = 1;
+	}
+	if (!ev_is_active(&flush_w)) {
+		ev_timer_set(&flush_w, HEARTBEAT_FLUSH_S, 0.);
+		ev_timer_start(M->loop, &flush_w);
+	}
+}
+
+/* Batched last_seen_at: one transaction however many heartbeats came. */
+void
+heartbeat_flush(void)
+{
+	char seen[ISO8601_LEN];
+	struct vx_err err;
+	struct tenant *t;
+	size_t i;
+
+	if (flush_init)
+		ev_timer_stop(M->loop, &flush_w);
+	vx_err_clear(&err);
+	if (store_begin(M->store, &err) == -1)
+		goto fail;
+	for (i = 0; i < M->ntenants; i++) {
+		t = M->tenants[i];
+		if (!t->seen_dirty)
+			continue;
+		if (store_put_seen(M->store, t->name,
+		    clock_iso8601(t->last_seen_at, seen), t->session_state,
+		    &err) == -1)
+			goto fail;
+	}
+	if (store_commit(M->store, &err) == -1)
+		goto fail;
+	for (i = 0; i < M->ntenants; i++)
+		M->tenants[i]->seen_dirty = 0;
+	return;
+fail:
+	store_rollback(M->store);
+	log_error("unable to record heartbeats: %s", err.msg);
+	master_store_failed();
+}
+
+static void
+heartbeat_watchdog_reset(struct tenant *t)
+{
+	if (t->timer_kind == TIMER_WATCHDOG)
+		tenant_timer(t, TIMER_WATCHDOG, t->spec.heartbeat.timeout_s);
+}
+
+/* Arm the watchdog once the worker is ready. */
+void
+heartbeat_arm(struct tenant *t)
+{
+	if (t->spec.heartbeat.timeout_s > 0 && t->state == TS_RUNNING)
+		tenant_timer(t, TIMER_WATCHDOG, t->spec.heartbeat.timeout_s);
+}
+
+/* A stopping or dead worker has no watchdog. */
+void
+heartbeat_disarm(struct tenant *t)
+{
+	if (t->timer_kind == TIMER_WATCHDOG)
+		tenant_timer(t, TIMER_NONE, 0);
+}
+
+/* The watchdog fired (or the worker asked for it): restart it. */
+void
+heartbeat_expired(struct tenant *t)
+{
+	char why[128];
+
+	if (t->state != TS_RUNNING || t->pid <= 0)
+		return;
+	snprintf(why, sizeof(why), "no heartbeat for %d s",
+	    t->spec.heartbeat.timeout_s);
+	tenant_stop(t, 0, why);
+}
+
+static void
+heartbeat_ready(struct tenant *t)
+{
+	t->reloading = 0;
+	if (t->state != TS_STARTING || t->pid <= 0)
+		return;
+	if (t->fds.status != -1)
+		return;		/* exec not confirmed yet: can't happen */
+	t->ready = 1;
+	tenant_timer(t, TIMER_NONE, 0);
+	tenant_set_state(t, TS_RUNNING, NULL);
+	heartbeat_arm(t);
+}
+
+static char *
+heartbeat_text(const struct notify_msg *m)
+{
+	char *s;
+
+	if ((s = malloc(m->vlen + 1)) == NULL)
+		return NULL;
+	memcpy(s, m->value, m->vlen);
+	s[m->vlen] = '\0';
+	return s;
+}
+
+static void
+heartbeat_bad(struct tenant *t)
+{
+	uint64_t now = clock_mono_ms();
+
+	if (now - t->bad_logged_ms < HEARTBEAT_BAD_LOG_MS &&
+	    t->bad_logged_ms != 0)
+		return;
+	log_warn("%s: ignored %lu malformed notify line(s)", t->name,
+	    t->nsplit.bad - t->bad_reported);
+	t->bad_reported = t->nsplit.bad;
+	t->bad_logged_ms = now;
+}
+
+static void
+heartbeat_line(void *arg, const char *line, size_t len)
+{
+	struct tenant *t = arg;
+	struct notify_msg m;
+	char *text;
+
+	if (notify_parse(line, len, &m) == -1) {
+		t->nsplit.bad++;
+		heartbeat_bad(t);
+		return;
+	}
+	switch (m.key) {
+	case NK_READY:
+		heartbeat_ready(t);
+		break;
+	case NK_WATCHDOG:
+		t->last_seen_at = time(NULL);
+		heartbeat_dirty(t);
+		heartbeat_watchdog_reset(t);
+		break;
+	case NK_WATCHDOG_TRIGGER:
+		heartbeat_expired(t);
+		break;
+	case NK_STATUS:
+		if ((text = heartbeat_text(&m)) != NULL) {
+			free(t->status_text);
+			t->status_text = text;
+		}
+		break;
+	case NK_STOPPING:
+		log_info("%s: worker says it is stopping", t->name);
+		break;
+	case NK_ERRNO:
+		t->errno_value = (int)m.num;
+		break;
+	case NK_RELOADING:
+		t->reloading = 1;
+		break;
+	case NK_SESSION:
+		if ((text = heartbeat_text(&m)) == NULL)
+			break;
+		if (t->session_state != NULL &&
+		    strcmp(t->session_state, text) == 0) {
+			free(text);
+			break;
+		}
+		free(t->session_state);
+		t->session_state = text;
+		(void)tenant_save(t, "session", text);
+		master_changed();
+		break;
+	case NK_LAST_ERROR:
+		if ((text = heartbeat_text(&m)) == NULL)
+			break;
+		free(t->last_error);
+		t->last_error = text;
+		(void)tenant_save(t, "last_error", text);
+		master_changed();
+		break;
+	default:
+		break;	/* unknown keys are ignored (SPEC section 8) */
+	}
+}
+
+/* Every read from a notify pipe: split into lines and act on each. */
+void
+heartbeat_feed(struct tenant *t, const char *buf, size_t n)
+{
+	unsigned long bad = t->nsplit.bad;
+
+	notify_split_feed(&t->nsplit, buf, n, heartbeat_line, t);
+	if (t->nsplit.bad != bad)
+		heartbeat_bad(t);	/* over-long lines */
+}

@@ -1,0 +1,317 @@
+/* spawn.c: pipes, posix_spawn of the shim, process group signals. */
+#include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fd.h"
+#include "shimproto.h"
+#include "spawn.h"
+
+#define SPAWN_DEFAULT_PATH \
+	"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+/* Growable NULL-terminated vector of malloc'd strings. */
+struct strv {
+	char	**v;
+	size_t	  n, cap;
+};
+
+static int
+strv_add(struct strv *sv, char *s)
+{
+	char **nv;
+
+	if (s == NULL)
+		return -1;
+	if (sv->n + 2 > sv->cap) {
+		sv->cap = sv->cap ? sv->cap * 2 : 32;
+		if ((nv = realloc(sv->v, sv->cap * sizeof(*nv))) == NULL) {
+			free(s);
+			return -1;
+		}
+		sv->v = nv;
+	}
+	sv->v[sv->n++] = s;
+	sv->v[sv->n] = NULL;
+	return 0;
+}
+
+static int
+strv_cat(struct strv *sv, const char *sep, const char *a, const char *b)
+{
+	char *s;
+
+	if (asprintf(&s, "%s%s%s", a, sep, b) == -1)
+		return -1;
+	return strv_add(sv, s);
+}
+
+static void
+strv_free(struct strv *sv)
+{
+	size_t i;
+
+	for (i = 0; i < sv->n; i++)
+		free(sv->v[i]);
+	free(sv->v);
+	memset(sv, 0, sizeof(*sv));
+}
+
+static const char *
+spawn_env_value(const struct tenant_spec *s, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < s->nenv; i++)
+		if (strcmp(s->env[i].key, key) == 0)
+			return s->env[i].value;
+	return NULL;
+}
+
+/*
+ * The worker's environment is built afresh from the spec at every start:
+ * nothing comes from the master's own environment (SPEC section 4).
+ */
+static int
+spawn_env(const struct tenant_spec *s, struct strv *env)
+{
+	static const char *const base[] = { "HOME", "USER", "PATH", "LANG" };
+	const char *dflt[4];
+	struct passwd *pw;
+	char fdnum[16];
+	size_t i;
+
+	pw = getpwuid(geteuid());
+	dflt[0] = pw != NULL ? pw->pw_dir : "/";
+	dflt[1] = pw != NULL ? pw->pw_name : "root";
+	dflt[2] = SPAWN_DEFAULT_PATH;
+	dflt[3] = "C.UTF-8";
+	for (i = 0; i < 4; i++)
+		if (spawn_env_value(s, base[i]) == NULL &&
+		    strv_cat(env, "=", base[i], dflt[i]) == -1)
+			return -1;
+	for (i = 0; i < s->nenv; i++)
+		if (strv_cat(env, "=", s->env[i].key,
+		    s->env[i].value) == -1)
+			return -1;
+	snprintf(fdnum, sizeof(fdnum), "%d", SHIM_NOTIFY_FD);
+	if (strv_cat(env, "=", "VECTIS_NOTIFY_FD", fdnum) == -1 ||
+	    strv_cat(env, "=", "VECTIS_NAME", s->name) == -1)
+		return -1;
+	if (s->tenant_id != NULL &&
+	    strv_cat(env, "=", "VECTIS_TENANT_ID", s->tenant_id) == -1)
+		return -1;
+	return 0;
+}
+
+static int
+spawn_argv_num(struct strv *argv, const char *flag, long long v)
+{
+	char num[32];
+
+	if (v < 0)
+		return 0;
+	snprintf(num, sizeof(num), "%lld", v);
+	return strv_cat(argv, "", flag, num);
+}
+
+/* vectis-worker-shim [-C dir] [-u user] [-g group] [-n N] ... -- argv */
+static int
+spawn_argv(const struct tenant_spec *s, const char *shim, long long nofile,
+    struct strv *argv)
+{
+	size_t i;
+
+	if (strv_add(argv, strdup(shim)) == -1 ||
+	    (s->cwd != NULL && strv_cat(argv, "", "-C", s->cwd) == -1) ||
+	    (s->user != NULL && strv_cat(argv, "", "-u", s->user) == -1) ||
+	    (s->group != NULL &&
+	    strv_cat(argv, "", "-g", s->group) == -1) ||
+	    spawn_argv_num(argv, "-n",
+	    s->limits.nofile > 0 ? s->limits.nofile : nofile) == -1 ||
+	    spawn_argv_num(argv, "-p", s->limits.nproc) == -1 ||
+	    spawn_argv_num(argv, "-m", s->limits.memory_max_bytes) == -1 ||
+	    strv_add(argv, strdup("--")) == -1)
+		return -1;
+	for (i = 0; i < s->argc; i++)
+		if (strv_add(argv, strdup(s->argv[i])) == -1)
+			return -1;
+	return 0;
+}
+
+/* Close the master's ends of a worker's pipes. */
+void
+spawn_close_fds(struct spawn_fds *f)
+{
+	int *fds[] = { &f->out, &f->err, &f->notify, &f->status };
+	size_t i;
+
+	for (i = 0; i < 4; i++) {
+		if (*fds[i] != -1)
+			close(*fds[i]);
+		*fds[i] = -1;
+	}
+}
+
+static int
+spawn_pipes(int child[4], struct spawn_fds *f)
+{
+	int p[4][2];
+	int i, j;
+
+	for (i = 0; i < 4; i++) {
+		if (pipe2(p[i], O_CLOEXEC) == -1) {
+			for (j = 0; j < i; j++) {
+				close(p[j][0]);
+				close(p[j][1]);
+			}
+			return -1;
+		}
+		(void)fd_set_nonblock(p[i][0]);
+		child[i] = p[i][1];
+	}
+	f->out = p[0][0];
+	f->err = p[1][0];
+	f->notify = p[2][0];
+	f->status = p[3][0];
+	return 0;
+}
+
+static int
+spawn_actions(posix_spawn_file_actions_t *fa, posix_spawnattr_t *attr,
+    const int child[4])
+{
+	sigset_t all, none;
+
+	sigfillset(&all);
+	sigemptyset(&none);
+	if (posix_spawn_file_actions_init(fa) != 0)
+		return -1;
+	if (posix_spawnattr_init(attr) != 0) {
+		posix_spawn_file_actions_destroy(fa);
+		return -1;
+	}
+	/* dup2 clears close-on-exec on the targets: only 0-4 survive. */
+	if (posix_spawn_file_actions_addopen(fa, 0, "/dev/null", O_RDONLY,
+	    0) != 0 ||
+	    posix_spawn_file_actions_adddup2(fa, child[0], 1) != 0 ||
+	    posix_spawn_file_actions_adddup2(fa, child[1], 2) != 0 ||
+	    posix_spawn_file_actions_adddup2(fa, child[2],
+	    SHIM_NOTIFY_FD) != 0 ||
+	    posix_spawn_file_actions_adddup2(fa, child[3],
+	    SHIM_STATUS_FD) != 0 ||
+	    posix_spawnattr_setsigdefault(attr, &all) != 0 ||
+	    posix_spawnattr_setsigmask(attr, &none) != 0 ||
+	    posix_spawnattr_setflags(attr, POSIX_SPAWN_SETSID |
+	    POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK) != 0) {
+		posix_spawn_file_actions_destroy(fa);
+		posix_spawnattr_destroy(attr);
+		return -1;
+	}
+	return 0;
+}
+
+/* Start one worker; the shim does the rest and reports failures. */
+pid_t
+spawn_worker(const struct tenant_spec *s, const char *shim,
+    long long nofile_default, struct spawn_fds *f, struct vx_err *err)
+{
+	struct strv argv = { NULL, 0, 0 }, env = { NULL, 0, 0 };
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
+	int child[4], i, rc;
+	pid_t pid = -1;
+
+	f->out = f->err = f->notify = f->status = -1;
+	if (spawn_argv(s, shim, nofile_default, &argv) == -1 ||
+	    spawn_env(s, &env) == -1) {
+		vx_err_set(err, VX_EXIT_FAIL, "unable to spawn: %s",
+		    strerror(ENOMEM));
+		goto out;
+	}
+	if (spawn_pipes(child, f) == -1) {
+		vx_err_set(err, VX_EXIT_FAIL, "unable to create pipes: %s",
+		    strerror(errno));
+		goto out;
+	}
+	if (spawn_actions(&fa, &attr, child) == -1) {
+		vx_err_set(err, VX_EXIT_FAIL, "unable to spawn: %s",
+		    strerror(ENOMEM));
+		goto close;
+	}
+	rc = posix_spawn(&pid, shim, &fa, &attr, argv.v, env.v);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&attr);
+	if (rc != 0) {
+		pid = -1;
+		vx_err_set(err, VX_EXIT_FAIL, "cannot start %s: %s", shim,
+		    strerror(rc));
+	}
+close:
+	for (i = 0; i < 4; i++)
+		close(child[i]);
+	if (pid == -1)
+		spawn_close_fds(f);
+out:
+	strv_free(&argv);
+	strv_free(&env);
+	return pid;
+}
+
+/* Signal a whole worker group; a group that is already gone is fine. */
+int
+spawn_killpg(pid_t pgid, int sig)
+{
+	if (pgid <= 1)
+		return -1;	/* never the master's group or init */
+	if (killpg(pgid, sig) == -1 && errno != ESRCH)
+		return -1;
+	return 0;
+}
+
+/* Turn the shim's {stage, errno} into the sentence last_error shows. */
+void
+spawn_report_text(const struct tenant_spec *s, int stage, int error,
+    char *buf, size_t len)
+{
+	const char *why;
+
+	why = error == SHIM_ENOUSER ? "no such user" :
+	    error == SHIM_ENOGROUP ? "no such group" : strerror(error);
+	switch (stage) {
+	case SHIM_STAGE_EXEC:
+		snprintf(buf, len, "cannot exec '%s': %s", s->argv[0], why);
+		break;
+	case SHIM_STAGE_CHDIR:
+		snprintf(buf, len, "cannot change directory to '%s': %s",
+		    s->cwd != NULL ? s->cwd : "/", why);
+		break;
+	case SHIM_STAGE_USER:
+		snprintf(buf, len, "cannot find user '%s' or group '%s': %s",
+		    s->user ? s->user : "-", s->group ? s->group : "-", why);
+		break;
+	case SHIM_STAGE_GROUPS:
+	case SHIM_STAGE_SETGID:
+		snprintf(buf, len, "cannot set group: %s", why);
+		break;
+	case SHIM_STAGE_SETUID:
+		snprintf(buf, len, "cannot set user '%s': %s",
+		    s->user ? s->user : "-", why);
+		break;
+	case SHIM_STAGE_RLIMIT:
+		snprintf(buf, len, "cannot set resource limits: %s", why);
+		break;
+	case SHIM_STAGE_CAPS:
+		snprintf(buf, len, "cannot drop privileges: %s", why);
+		break;
+	default:
+		snprintf(buf, len, "worker shim failed to set up: %s", why);
+		break;
+	}
+}

@@ -1,0 +1,33 @@
+/* spawn.h: start a worker through the shim; signal its process group. */
+#ifndef VX_SPAWN_H
+#define VX_SPAWN_H
+
+#include <sys/types.h>
+
+#include "err.h"
+#include "spec.h"
+
+/* The master's ends of a worker's pipes, non-blocking and close-on-exec. */
+struct spawn_fds {
+	int	out;
+	int	err;
+	int	notify;
+	int	status;
+};
+
+/*
+ * Start the shim for spec in a new session with stdin /dev/null, stdout,
+ * stderr, notify and status pipes, a fresh environment and default signal
+ * dispositions.  Returns the pid (also the process group) or -1 with err.
+ */
+pid_t	spawn_worker(const struct tenant_spec *, const char *shim,
+	    long long nofile_default, struct spawn_fds *, struct vx_err *);
+/* Close whichever of the fds are open and mark them -1. */
+void	spawn_close_fds(struct spawn_fds *);
+/* killpg that treats "no such group" as done. */
+int	spawn_killpg(pid_t pgid, int sig);
+/* "cannot exec 'bot.js': No such file or directory" from a shim report. */
+void	spawn_report_text(const struct tenant_spec *, int stage, int error,
+	    char *buf, size_t len);
+
+#endif

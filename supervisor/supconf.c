@@ -1,0 +1,71 @@
+/* supconf.c: parse supervisor.conf into struct supconf. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kvconf.h"
+#include "log.h"
+#include "supconf.h"
+
+static const char *const supconf_keys[] = {
+	"LOG_LEVEL", "EVENT_KEEP", "LAST_ERROR_LINES", NULL
+};
+
+static int
+supconf_long(const struct kvconf *kv, const char *key, long lo, long hi,
+    long *out, const char *path, struct vx_err *err)
+{
+	const char *v;
+	char *end;
+	long n;
+	size_t i;
+
+	if ((v = kvconf_get(kv, key)) == NULL)
+		return 0;
+	errno = 0;
+	n = strtol(v, &end, 10);
+	if (errno != 0 || end == v || *end != '\0' || n < lo || n > hi) {
+		for (i = 0; i < kv->n; i++)
+			if (strcmp(kv->v[i].key, key) == 0)
+				break;
+		vx_err_set(err, VX_EXIT_FAIL,
+		    "%s:%d: %s must be an integer in %ld..%ld", path,
+		    i < kv->n ? kv->v[i].line : 0, key, lo, hi);
+		return -1;
+	}
+	*out = n;
+	return 0;
+}
+
+/* The master reads this at start and on reload; a bad file changes nothing. */
+int
+supconf_load(const char *path, struct supconf *conf, struct vx_err *err)
+{
+	struct kvconf kv = { NULL, 0 };
+	struct supconf c;
+	const char *v;
+	long lines = 2;
+
+	c.log_level = LOG_LVL_INFO;
+	c.event_keep = 100000;
+	if (kvconf_load(path, supconf_keys, &kv, err) == -1)
+		return -1;
+	if ((v = kvconf_get(&kv, "LOG_LEVEL")) != NULL &&
+	    (c.log_level = log_level_from_name(v)) == -1) {
+		vx_err_set(err, VX_EXIT_FAIL,
+		    "%s: LOG_LEVEL must be error, warn, info or debug", path);
+		goto fail;
+	}
+	if (supconf_long(&kv, "EVENT_KEEP", 100, 100000000, &c.event_keep,
+	    path, err) == -1 ||
+	    supconf_long(&kv, "LAST_ERROR_LINES", 1, 20, &lines, path,
+	    err) == -1)
+		goto fail;
+	c.stderr_tail_lines = (int)lines;
+	kvconf_free(&kv);
+	*conf = c;
+	return 0;
+fail:
+	kvconf_free(&kv);
+	return -1;
+}

@@ -1,0 +1,16 @@
+/* supconf.h: supervisor.conf, the master's own settings. */
+#ifndef VX_SUPCONF_H
+#define VX_SUPCONF_H
+
+#include "err.h"
+
+struct supconf {
+	int	log_level;		/* LOG_LEVEL */
+	long	event_keep;		/* EVENT_KEEP: rows kept in event */
+	int	stderr_tail_lines;	/* LAST_ERROR_LINES */
+};
+
+/* Read path into conf (defaults for a missing file); errors name the line. */
+int	supconf_load(const char *path, struct supconf *, struct vx_err *);
+
+#endif

@@ -1,0 +1,862 @@
+/*
+ * tenant.c: the tenant state machine.
+ *
+ * Every change of state goes through tenant_set_state(), which commits the
+ * worker_process row and an event in one transaction before anyone (log,
+ * waiting CLI, HTTP) hears of it.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "heartbeat.h"
+#include "log.h"
+#include "master.h"
+#include "procfs.h"
+#include "shimproto.h"
+#include "sig.h"
+#include "store.h"
+#include "tenant.h"
+
+#define container_of(p, type, member) \
+	((type *)(void *)((char *)(p) - offsetof(type, member)))
+
+static const char *const state_names[] = {
+	"starting", "running", "backoff", "stopping", "stopped", "exited",
+	"fatal",
+};
+
+/* Pid -> tenant, open addressing; 0 marks an empty slot. */
+#define PIDTAB_SIZE 8192
+static struct { pid_t pid; struct tenant *t; } pidtab[PIDTAB_SIZE];
+static size_t pidtab_used;
+
+static void tenant_spawn(struct tenant *);
+static void tenant_timer_cb(struct ev_loop *, ev_timer *, int);
+
+/* The detail the CLI and the database show. */
+const char *
+tenant_state_name(enum tstate s)
+{
+	return state_names[s];
+}
+
+/* The control plane's enum for a state (SPEC section 5). */
+const char *
+tenant_status_name(enum tstate s)
+{
+	switch (s) {
+	case TS_STARTING:
+	case TS_RUNNING:
+	case TS_STOPPING:
+		return "RUNNING";
+	case TS_BACKOFF:
+	case TS_FATAL:
+		return "ERROR";
+	case TS_STOPPED:
+	case TS_EXITED:
+		return "STOPPED";
+	}
+	log_error("can't happen: state %d", (int)s);
+	return "ERROR";
+}
+
+static int
+tenant_state_from_name(const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(state_names) / sizeof(state_names[0]); i++)
+		if (s != NULL && strcmp(s, state_names[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
+static void
+pidtab_put(pid_t pid, struct tenant *t)
+{
+	size_t i = (size_t)pid % PIDTAB_SIZE;
+
+	if (pidtab_used >= PIDTAB_SIZE - 1) {
+		log_error("can't happen: pid table full");
+		return;
+	}
+	while (pidtab[i].pid != 0)
+		i = (i + 1) % PIDTAB_SIZE;
+	pidtab[i].pid = pid;
+	pidtab[i].t = t;
+	pidtab_used++;
+}
+
+static void
+pidtab_del(pid_t pid)
+{
+	size_t i = (size_t)pid % PIDTAB_SIZE, j;
+
+	while (pidtab[i].pid != 0 && pidtab[i].pid != pid)
+		i = (i + 1) % PIDTAB_SIZE;
+	if (pidtab[i].pid == 0)
+		return;
+	pidtab[i].pid = 0;
+	pidtab_used--;
+	/* Re-insert the rest of the cluster (linear probing deletion). */
+	for (j = (i + 1) % PIDTAB_SIZE; pidtab[j].pid != 0;
+	    j = (j + 1) % PIDTAB_SIZE) {
+		pid_t p = pidtab[j].pid;
+		struct tenant *t = pidtab[j].t;
+
+		pidtab[j].pid = 0;
+		pidtab_used--;
+		pidtab_put(p, t);
+	}
+}
+
+/* SIGCHLD dispatch: which tenant owns this pid. */
+struct tenant *
+tenant_by_pid(pid_t pid)
+{
+	size_t i = (size_t)pid % PIDTAB_SIZE;
+
+	while (pidtab[i].pid != 0) {
+		if (pidtab[i].pid == pid)
+			return pidtab[i].t;
+		i = (i + 1) % PIDTAB_SIZE;
+	}
+	return NULL;
+}
+
+static char *
+xstrdup_or_null(const char *s)
+{
+	return s != NULL ? strdup(s) : NULL;
+}
+
+/* A tenant loaded from the store or created by add/apply. */
+struct tenant *
+tenant_new(struct tenant_spec *spec, const struct store_tenant *row)
+{
+	struct tenant *t;
+	int st;
+
+	if ((t = calloc(1, sizeof(*t))) == NULL)
+		return NULL;
+	t->spec = *spec;
+	spec_init(spec);	/* taken over */
+	t->name = t->spec.name;
+	t->state = TS_STOPPED;
+	t->fds.out = t->fds.err = t->fds.notify = t->fds.status = -1;
+	ev_init(&t->timer, tenant_timer_cb);
+	logcap_init(&t->logcap, M->paths.logs_dir, t->name);
+	if (row == NULL)
+		return t;
+	if (row->desired != NULL)
+		t->desired = strcmp(row->desired, "started") == 0 ?
+		    DESIRED_STARTED : DESIRED_STOPPED;
+	/* A previous master's live states are not ours: start from rest. */
+	st = tenant_state_from_name(row->proc.state);
+	if (st == TS_FATAL || st == TS_EXITED)
+		t->state = (enum tstate)st;
+	t->last_error = xstrdup_or_null(row->proc.last_error);
+	t->restarts = row->proc.restarts;
+	t->session_state = xstrdup_or_null(row->proc.session_state);
+	if (row->proc.last_seen_at != NULL)
+		(void)clock_parse_iso8601(row->proc.last_seen_at,
+		    &t->last_seen_at);
+	return t;
+}
+
+static void
+tenant_stop_watchers(struct tenant *t)
+{
+	ev_io_stop(M->loop, &t->out_w);
+	ev_io_stop(M->loop, &t->err_w);
+	ev_io_stop(M->loop, &t->notify_w);
+	ev_io_stop(M->loop, &t->status_w);
+}
+
+/* Free a tenant that has no live worker. */
+void
+tenant_free(struct tenant *t)
+{
+	if (t == NULL)
+		return;
+	ev_timer_stop(M->loop, &t->timer);
+	tenant_stop_watchers(t);
+	spawn_close_fds(&t->fds);
+	if (t->pid > 0)
+		pidtab_del(t->pid);
+	logcap_close(&t->logcap);
+	restart_free(&t->rs);
+	spec_free(&t->spec);
+	free(t->last_error);
+	free(t->session_state);
+	free(t->status_text);
+	free(t->stop_reason);
+	free(t);
+}
+
+static void
+tenant_row(const struct tenant *t, struct store_process *p, char *started,
+    char *seen)
+{
+	memset(p, 0, sizeof(*p));
+	p->name = t->name;
+	p->tenant_id = t->spec.tenant_id;
+	p->status = tenant_status_name(t->state);
+	p->state = tenant_state_name(t->state);
+	p->last_error = t->last_error;
+	p->pid = t->pid > 0 ? t->pid : 0;
+	p->pid_start = t->pid > 0 ? t->pid_start : 0;
+	p->restarts = t->restarts;
+	p->started_at = t->started_at ? clock_iso8601(t->started_at,
+	    started) : NULL;
+	p->last_seen_at = t->last_seen_at ? clock_iso8601(t->last_seen_at,
+	    seen) : NULL;
+	p->session_state = t->session_state;
+}
+
+/* Write the row (and an event) in one transaction; failures degrade. */
+int
+tenant_save(struct tenant *t, const char *kind, const char *detail)
+{
+	char started[ISO8601_LEN], seen[ISO8601_LEN];
+	struct store_process p;
+	struct vx_err err;
+
+	if (t->removed)
+		return 0;
+	tenant_row(t, &p, started, seen);
+	vx_err_clear(&err);
+	if (store_begin(M->store, &err) == -1 ||
+	    store_put_process(M->store, &p, &err) == -1 ||
+	    (kind != NULL &&
+	    store_add_event(M->store, t->name, kind, detail, &err) == -1) ||
+	    store_commit(M->store, &err) == -1) {
+		store_rollback(M->store);
+		log_error("%s: unable to record state %s: %s", t->name,
+		    tenant_state_name(t->state), err.msg);
+		master_store_failed();
+		return -1;
+	}
+	M->events_since_trim++;
+	return 0;
+}
+
+/* The one writer of tenant state (STYLE rule 3). */
+void
+tenant_set_state(struct tenant *t, enum tstate s, const char *last_error)
+{
+	char esc[1024];
+	enum tstate old = t->state;
+
+	t->state = s;
+	if (last_error != NULL) {
+		free(t->last_error);
+		t->last_error = strdup(last_error);
+	}
+	if (s == TS_RUNNING && old != TS_RUNNING)
+		t->seq_up++;
+	if (s == TS_BACKOFF || s == TS_FATAL)
+		t->seq_fail++;
+	if (s == TS_STOPPED || s == TS_EXITED || s == TS_FATAL)
+		t->seq_down++;
+	(void)tenant_save(t, tenant_state_name(s), last_error);
+	if (last_error != NULL)
+		log_info("%s: %s: %s", t->name, tenant_state_name(s),
+		    log_escape(esc, sizeof(esc), last_error,
+		    strlen(last_error)));
+	else if (t->pid > 0 && (s == TS_STARTING || s == TS_RUNNING))
+		log_info("%s: %s (pid %d)", t->name, tenant_state_name(s),
+		    (int)t->pid);
+	else
+		log_info("%s: %s", t->name, tenant_state_name(s));
+	master_changed();
+}
+
+/* Persist desired state: it survives master restarts with no save step. */
+void
+tenant_set_desired(struct tenant *t, enum desired d)
+{
+	struct vx_err err;
+	const char *v;
+
+	if (t->desired == d)
+		return;
+	t->desired = d;
+	v = d == DESIRED_STARTED ? "started" :
+	    d == DESIRED_STOPPED ? "stopped" : NULL;
+	vx_err_clear(&err);
+	if (store_set_desired(M->store, t->name, v, &err) == -1) {
+		log_error("%s: unable to record desired state: %s", t->name,
+		    err.msg);
+		master_store_failed();
+	}
+}
+
+/* Whether the tenant should run when the master starts. */
+int
+tenant_wants_up(const struct tenant *t)
+{
+	if (t->desired == DESIRED_NONE)
+		return t->spec.autostart && t->state != TS_FATAL &&
+		    t->state != TS_EXITED;
+	return t->desired == DESIRED_STARTED && t->state != TS_FATAL &&
+	    t->state != TS_EXITED;
+}
+
+/* Whether a worker process exists (or is being started or stopped). */
+int
+tenant_is_active(const struct tenant *t)
+{
+	return t->pid > 0;
+}
+
+/* The tenant's one timer: back-off, retry, stop, start or watchdog. */
+void
+tenant_timer(struct tenant *t, enum timer_kind kind, double after)
+{
+	ev_timer_stop(M->loop, &t->timer);
+	t->timer_kind = kind;
+	if (kind == TIMER_NONE)
+		return;
+	ev_timer_set(&t->timer, after, 0.);
+	ev_timer_start(M->loop, &t->timer);
+}
+
+static void
+tenant_drain(struct tenant *t, int fd, enum logcap_stream s)
+{
+	char buf[65536];
+	ssize_t n;
+	int rounds = 0;
+
+	/* Bounded: a group member may still be writing. */
+	while (fd != -1 && rounds++ < 64) {
+		n = read(fd, buf, sizeof(buf));
+		if (n > 0) {
+			logcap_feed(&t->logcap, s, buf, (size_t)n);
+			continue;
+		}
+		if (n == -1 && errno == EINTR)
+			continue;
+		break;
+	}
+}
+
+static void
+tenant_io_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct tenant *t;
+	enum logcap_stream s;
+	char buf[65536];
+	ssize_t n;
+	int *fdp;
+
+	if (w->data == (void *)LOGCAP_OUT) {
+		t = container_of(w, struct tenant, out_w);
+		s = LOGCAP_OUT;
+		fdp = &t->fds.out;
+	} else {
+		t = container_of(w, struct tenant, err_w);
+		s = LOGCAP_ERR;
+		fdp = &t->fds.err;
+	}
+	n = read(w->fd, buf, sizeof(buf));
+	if (n > 0) {
+		logcap_feed(&t->logcap, s, buf, (size_t)n);
+		return;
+	}
+	if (n == -1 && (errno == EAGAIN || errno == EINTR))
+		return;
+	/* EOF or error: the worker closed its end. */
+	ev_io_stop(loop, w);
+	close(*fdp);
+	*fdp = -1;
+}
+
+static void
+tenant_notify_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct tenant *t = container_of(w, struct tenant, notify_w);
+	char buf[8192];
+	ssize_t n;
+
+	n = read(w->fd, buf, sizeof(buf));
+	if (n > 0) {
+		heartbeat_feed(t, buf, (size_t)n);
+		return;
+	}
+	if (n == -1 && (errno == EAGAIN || errno == EINTR))
+		return;
+	ev_io_stop(loop, w);
+	close(t->fds.notify);
+	t->fds.notify = -1;
+}
+
+/* The worker counts as started: now or at READY=1 (notify tenants). */
+static void
+tenant_exec_ok(struct tenant *t)
+{
+	if (t->spec.notify == NOTIFY_NONE) {
+		t->ready = 1;
+		tenant_set_state(t, TS_RUNNING, NULL);
+		heartbeat_arm(t);
+	} else
+		tenant_timer(t, TIMER_START, t->spec.start_timeout_s);
+}
+
+/* Read the shim's status pipe: a report, or EOF (exec succeeded). */
+static int
+tenant_read_status(struct tenant *t)
+{
+	struct shim_report r;
+	ssize_t n;
+
+	do {
+		n = read(t->fds.status, &r, sizeof(r));
+	} while (n == -1 && errno == EINTR);
+	if (n == -1 && errno == EAGAIN)
+		return 0;
+	ev_io_stop(M->loop, &t->status_w);
+	close(t->fds.status);
+	t->fds.status = -1;
+	if (n == (ssize_t)sizeof(r)) {
+		spawn_report_text(&t->spec, r.stage, r.error, t->spawn_error,
+		    sizeof(t->spawn_error));
+		return 1;
+	}
+	if (n != 0)	/* a short report cannot come from our shim */
+		snprintf(t->spawn_error, sizeof(t->spawn_error),
+		    "worker shim failed (short status report)");
+	return 1;
+}
+
+static void
+tenant_status_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct tenant *t = container_of(w, struct tenant, status_w);
+
+	if (tenant_read_status(t) == 1 && t->spawn_error[0] == '\0' &&
+	    t->state == TS_STARTING)
+		tenant_exec_ok(t);
+}
+
+static void
+tenant_watch(struct tenant *t)
+{
+	ev_io_init(&t->out_w, tenant_io_cb, t->fds.out, EV_READ);
+	t->out_w.data = (void *)LOGCAP_OUT;
+	ev_io_init(&t->err_w, tenant_io_cb, t->fds.err, EV_READ);
+	t->err_w.data = (void *)LOGCAP_ERR;
+	ev_io_init(&t->notify_w, tenant_notify_cb, t->fds.notify, EV_READ);
+	ev_io_init(&t->status_w, tenant_status_cb, t->fds.status, EV_READ);
+	ev_io_start(M->loop, &t->out_w);
+	ev_io_start(M->loop, &t->err_w);
+	ev_io_start(M->loop, &t->notify_w);
+	ev_io_start(M->loop, &t->status_w);
+}
+
+static void tenant_after_exit(struct tenant *, int ws, const char *cause);
+
+/* Fork the shim; a spawn failure counts as a failed run. */
+static void
+tenant_spawn(struct tenant *t)
+{
+	struct vx_err err;
+	pid_t pid;
+
+	tenant_timer(t, TIMER_NONE, 0);
+	vx_err_clear(&err);
+	t->spawn_error[0] = '\0';
+	t->ready = 0;
+	notify_split_reset(&t->nsplit);
+	t->reloading = 0;
+	t->errno_value = 0;
+	free(t->stop_reason);
+	t->stop_reason = NULL;
+	free(t->status_text);
+	t->status_text = NULL;
+	logcap_reset_tail(&t->logcap);
+	t->started_mono = clock_mono_ms();
+	pid = spawn_worker(&t->spec, M->shim_path, M->nofile_default,
+	    &t->fds, &err);
+	if (pid == -1) {
+		log_error("%s: %s", t->name, err.msg);
+		t->started_at = 0;
+		tenant_after_exit(t, -1, err.msg);
+		return;
+	}
+	t->pid = pid;
+	t->pid_start = procfs_start_time(pid);
+	t->started_at = time(NULL);
+	pidtab_put(pid, t);
+	tenant_watch(t);
+	tenant_set_state(t, TS_STARTING, NULL);
+}
+
+/* Operator start resets the count and the error; a restart does not. */
+void
+tenant_start(struct tenant *t, int operator)
+{
+	if (operator) {
+		tenant_set_desired(t, DESIRED_STARTED);
+		t->restarts = 0;
+		restart_reset(&t->rs);
+		if (t->last_error != NULL && !tenant_is_active(t)) {
+			free(t->last_error);
+			t->last_error = NULL;
+		}
+	}
+	switch (t->state) {
+	case TS_STARTING:
+	case TS_RUNNING:
+		return;
+	case TS_STOPPING:
+		t->restart_pending = 1;
+		return;
+	case TS_BACKOFF:
+	case TS_STOPPED:
+	case TS_EXITED:
+	case TS_FATAL:
+		tenant_spawn(t);
+		return;
+	}
+}
+
+/* Stop: TERM the group now, KILL it after stop.timeout_s. */
+void
+tenant_stop(struct tenant *t, int operator, const char *reason)
+{
+	if (operator) {
+		tenant_set_desired(t, DESIRED_STOPPED);
+		t->restart_pending = 0;
+	}
+	switch (t->state) {
+	case TS_STOPPING:
+		if (operator) {	/* no longer a restart of ours */
+			free(t->stop_reason);
+			t->stop_reason = NULL;
+		}
+		return;
+	case TS_STOPPED:
+		return;
+	case TS_BACKOFF:
+	case TS_EXITED:
+	case TS_FATAL:
+		tenant_timer(t, TIMER_NONE, 0);
+		if (t->state != TS_STOPPED)
+			tenant_set_state(t, TS_STOPPED, NULL);
+		return;
+	case TS_STARTING:
+	case TS_RUNNING:
+		break;
+	}
+	free(t->stop_reason);
+	t->stop_reason = reason != NULL ? strdup(reason) : NULL;
+	heartbeat_disarm(t);
+	if (spawn_killpg(t->pid, t->spec.stop.signal) == -1)
+		log_warn("%s: unable to signal process group %d: %s",
+		    t->name, (int)t->pid, strerror(errno));
+	if (t->spec.stop.signal != SIGKILL && t->spec.stop.signal != SIGCONT)
+		(void)spawn_killpg(t->pid, SIGCONT);
+	tenant_timer(t, TIMER_STOP, t->spec.stop.timeout_s);
+	tenant_set_state(t, TS_STOPPING, NULL);
+}
+
+/* Operator restart: a fresh start, whatever the state. */
+void
+tenant_restart(struct tenant *t)
+{
+	tenant_set_desired(t, DESIRED_STARTED);
+	t->restarts = 0;
+	restart_reset(&t->rs);
+	if (tenant_is_active(t)) {
+		tenant_stop(t, 0, NULL);
+		t->restart_pending = 1;
+		return;
+	}
+	free(t->last_error);
+	t->last_error = NULL;
+	tenant_spawn(t);
+}
+
+static void
+tenant_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct tenant *t = container_of(w, struct tenant, timer);
+	enum timer_kind kind = t->timer_kind;
+	char why[128];
+
+	t->timer_kind = TIMER_NONE;
+	switch (kind) {
+	case TIMER_BACKOFF:
+		if (t->state == TS_BACKOFF)
+			tenant_spawn(t);
+		break;
+	case TIMER_RETRY:
+		if (t->state == TS_FATAL) {
+			log_info("%s: retry_after_s passed, starting again",
+			    t->name);
+			restart_reset(&t->rs);
+			tenant_spawn(t);
+		}
+		break;
+	case TIMER_STOP:
+		if (t->pid > 0) {
+			log_warn("%s: still running %d s after %s, sending "
+			    "SIGKILL", t->name, t->spec.stop.timeout_s,
+			    sig_name(t->spec.stop.signal));
+			(void)spawn_killpg(t->pid, SIGKILL);
+		}
+		break;
+	case TIMER_START:
+		if (t->state == TS_STARTING && t->pid > 0) {
+			snprintf(why, sizeof(why), "not ready after %d s",
+			    t->spec.start_timeout_s);
+			tenant_stop(t, 0, why);
+		}
+		break;
+	case TIMER_WATCHDOG:
+		heartbeat_expired(t);
+		break;
+	case TIMER_NONE:
+		log_error("%s: can't happen: timer without a kind", t->name);
+		break;
+	}
+}
+
+/* "exited with status 1" or "killed by signal SIGKILL". */
+static void
+tenant_cause(int ws, char *buf, size_t len)
+{
+	if (WIFEXITED(ws))
+		snprintf(buf, len, "exited with status %d", WEXITSTATUS(ws));
+	else if (WIFSIGNALED(ws))
+		snprintf(buf, len, "killed by signal %s%s",
+		    sig_name(WTERMSIG(ws)), WCOREDUMP(ws) ? " (core dumped)" :
+		    "");
+	else
+		snprintf(buf, len, "ended with wait status %d", ws);
+}
+
+/* last_error: the cause, the policy outcome, the last stderr lines. */
+static void
+tenant_error_text(struct tenant *t, const char *cause, const char *outcome,
+    char *buf, size_t len)
+{
+	char tail[2048];
+
+	logcap_tail(&t->logcap, M->conf.stderr_tail_lines, tail,
+	    sizeof(tail));
+	snprintf(buf, len, "%s (%s)%s%s", cause, outcome, tail[0] ? ": " : "",
+	    tail);
+}
+
+static void
+tenant_policy(struct tenant *t, int ws, const char *cause)
+{
+	struct restart_decision d;
+	char outcome[128], msg[3072];
+	uint64_t now = clock_mono_ms();
+	int clean = ws != -1 && WIFEXITED(ws) && WEXITSTATUS(ws) == 0 &&
+	    t->stop_reason == NULL;
+
+	if (restart_decide(&t->spec, &t->rs, clean, now - t->started_mono,
+	    now, &d) == -1) {
+		d.verdict = RESTART_AFTER;
+		d.delay_ms = (uint32_t)t->spec.restart.backoff_max_ms;
+	}
+	switch (d.verdict) {
+	case RESTART_AFTER:
+		t->restarts++;
+		snprintf(outcome, sizeof(outcome),
+		    "restart %u in %d s, next in %u ms", d.recent,
+		    t->spec.restart.window_s, d.delay_ms);
+		tenant_error_text(t, cause, outcome, msg, sizeof(msg));
+		tenant_set_state(t, TS_BACKOFF, msg);
+		/* Even a zero delay goes through the loop: no recursion. */
+		tenant_timer(t, TIMER_BACKOFF, d.delay_ms / 1000.);
+		break;
+	case RESTART_GIVE_UP:
+		snprintf(outcome, sizeof(outcome),
+		    "%u restarts in %d s, giving up", d.recent,
+		    t->spec.restart.window_s);
+		tenant_error_text(t, cause, outcome, msg, sizeof(msg));
+		tenant_set_state(t, TS_FATAL, msg);
+		if (t->spec.restart.retry_after_s > 0)
+			tenant_timer(t, TIMER_RETRY,
+			    t->spec.restart.retry_after_s);
+		break;
+	case RESTART_FAILED:
+		tenant_error_text(t, cause, "restart policy never", msg,
+		    sizeof(msg));
+		tenant_set_state(t, TS_FATAL, msg);
+		break;
+	case RESTART_EXITED:
+		tenant_set_state(t, TS_EXITED, NULL);
+		break;
+	}
+}
+
+/* What follows an exit, once the pipes are drained. */
+static void
+tenant_after_exit(struct tenant *t, int ws, const char *cause)
+{
+	int restart = t->restart_pending;
+
+	t->restart_pending = 0;
+	if (t->spawn_error[0] != '\0') {
+		/* Cannot be started: no restart storm (STYLE rule 5). */
+		tenant_set_state(t, TS_FATAL, t->spawn_error);
+		return;
+	}
+	if (t->state == TS_STOPPING && t->stop_reason == NULL) {
+		tenant_set_state(t, TS_STOPPED, NULL);
+		if (restart && !M->shutting_down)
+			tenant_spawn(t);
+		return;
+	}
+	if (t->stop_reason != NULL || M->shutting_down == 0)
+		tenant_policy(t, ws, t->stop_reason != NULL ? t->stop_reason :
+		    cause);
+	else
+		tenant_set_state(t, TS_STOPPED, NULL);
+}
+
+/* The group leader is gone: reap the group, drain, decide. */
+void
+tenant_exited(struct tenant *t, int ws)
+{
+	char cause[128];
+
+	pidtab_del(t->pid);
+	/* No process of the tenant survives its leader (SPEC section 5). */
+	(void)spawn_killpg(t->pid, SIGKILL);
+	t->pid = 0;
+	t->pid_start = 0;
+	tenant_timer(t, TIMER_NONE, 0);
+	heartbeat_disarm(t);
+	if (t->fds.status != -1)
+		(void)tenant_read_status(t);
+	tenant_drain(t, t->fds.out, LOGCAP_OUT);
+	tenant_drain(t, t->fds.err, LOGCAP_ERR);
+	if (t->fds.notify != -1) {
+		char buf[8192];
+		ssize_t n = read(t->fds.notify, buf, sizeof(buf));
+
+		if (n > 0)
+			heartbeat_feed(t, buf, (size_t)n);
+	}
+	logcap_flush(&t->logcap);
+	tenant_stop_watchers(t);
+	spawn_close_fds(&t->fds);
+	t->ready = 0;
+	tenant_cause(ws, cause, sizeof(cause));
+	if (t->state == TS_STOPPING && t->stop_reason == NULL)
+		log_info("%s: worker %s", t->name, cause);
+	tenant_after_exit(t, ws, cause);
+}
+
+/*
+ * A master that died (kill -9) may have left this tenant's worker behind.
+ * It is ours only if pid and start time both match; its group is killed
+ * before anything new is spawned, so there is never a second worker.
+ */
+void
+tenant_kill_leftover(struct tenant *t, pid_t pid, long long start)
+{
+	long long now_start;
+	int i, st;
+
+	if (pid <= 1)
+		return;
+	now_start = procfs_start_time(pid);
+	if (now_start != -1 && now_start != start)
+		return;		/* the pid was reused: not ours */
+	log_warn("%s: killing worker %d left by a previous master", t->name,
+	    (int)pid);
+	(void)spawn_killpg(pid, SIGKILL);
+	if (now_start == -1)
+		return;
+	(void)kill(pid, SIGKILL);
+	/* Wait (bounded) until it is dead: a zombie or gone. */
+	for (i = 0; i < 200; i++) {
+		st = procfs_state(pid);
+		if (st == -1 || st == 'Z' || st == 'X' ||
+		    procfs_start_time(pid) != start)
+			return;
+		usleep(5000);
+	}
+	log_error("%s: worker %d did not die after SIGKILL", t->name,
+	    (int)pid);
+}
+
+static json_t *
+json_str_or_null(const char *s)
+{
+	return s != NULL ? json_string(s) : json_null();
+}
+
+static json_t *
+json_time_or_null(time_t t)
+{
+	char buf[ISO8601_LEN];
+
+	return t ? json_string(clock_iso8601(t, buf)) : json_null();
+}
+
+/* One tenant as status --json shows it (SPEC section 6). */
+json_t *
+tenant_to_json(const struct tenant *t)
+{
+	json_t *o;
+	time_t now = time(NULL);
+
+	o = json_object();
+	if (o == NULL)
+		return NULL;
+	json_object_set_new(o, "name", json_string(t->name));
+	json_object_set_new(o, "tenant_id", json_str_or_null(t->spec.tenant_id));
+	json_object_set_new(o, "status",
+	    json_string(tenant_status_name(t->state)));
+	json_object_set_new(o, "state", json_string(tenant_state_name(t->state)));
+	json_object_set_new(o, "pid", t->pid > 0 ? json_integer(t->pid) :
+	    json_null());
+	json_object_set_new(o, "ready", json_boolean(t->ready));
+	json_object_set_new(o, "restarts", json_integer(t->restarts));
+	json_object_set_new(o, "last_error", json_str_or_null(t->last_error));
+	json_object_set_new(o, "started_at", t->pid > 0 ?
+	    json_time_or_null(t->started_at) : json_null());
+	json_object_set_new(o, "last_seen_at",
+	    json_time_or_null(t->last_seen_at));
+	json_object_set_new(o, "uptime_s", t->pid > 0 && t->started_at ?
+	    json_integer(now >= t->started_at ? now - t->started_at : 0) :
+	    json_null());
+	json_object_set_new(o, "cpu_percent", json_null());
+	json_object_set_new(o, "rss_bytes", json_null());
+	json_object_set_new(o, "session_state",
+	    json_str_or_null(t->session_state));
+	json_object_set_new(o, "status_text", json_str_or_null(t->status_text));
+	json_object_set_new(o, "desired", json_string(
+	    t->desired == DESIRED_STARTED ? "started" :
+	    t->desired == DESIRED_STOPPED ? "stopped" :
+	    t->spec.autostart ? "started" : "stopped"));
+	return o;
+}
+
+/* New spec from add/apply; the running worker keeps the old one. */
+int
+tenant_set_spec(struct tenant *t, struct tenant_spec *spec)
+{
+	spec_free(&t->spec);
+	t->spec = *spec;
+	spec_init(spec);
+	t->name = t->spec.name;
+	return 0;
+}

@@ -1,0 +1,121 @@
+/* tenant.h: one tenant's state machine; tenant_set_state() is its writer. */
+#ifndef VX_TENANT_H
+#define VX_TENANT_H
+
+#include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include <ev.h>
+#include <jansson.h>
+
+#include "logcap.h"
+#include "notify.h"
+#include "restart.h"
+#include "spawn.h"
+#include "spec.h"
+
+struct store_tenant;
+
+enum tstate {
+	TS_STARTING,
+	TS_RUNNING,
+	TS_BACKOFF,
+	TS_STOPPING,
+	TS_STOPPED,
+	TS_EXITED,
+	TS_FATAL,
+};
+
+enum desired {
+	DESIRED_NONE,		/* never operated: follow autostart */
+	DESIRED_STARTED,
+	DESIRED_STOPPED,
+};
+
+enum timer_kind {
+	TIMER_NONE,
+	TIMER_BACKOFF,		/* restart after back-off */
+	TIMER_RETRY,		/* fatal: retry_after_s */
+	TIMER_STOP,		/* stop.timeout_s, then SIGKILL */
+	TIMER_START,		/* start_timeout_s for READY=1 */
+	TIMER_WATCHDOG,		/* heartbeat.timeout_s */
+};
+
+struct tenant {
+	char			*name;
+	struct tenant_spec	 spec;
+	enum desired		 desired;
+	enum tstate		 state;
+	char			*last_error;
+	pid_t			 pid;
+	long long		 pid_start;
+	int			 restarts;
+	time_t			 started_at;	/* wall, for people */
+	uint64_t		 started_mono;	/* for run length */
+	time_t			 last_seen_at;
+	char			*session_state;
+	char			*status_text;	/* STATUS= */
+	int			 ready;
+	int			 removed;
+
+	struct restart_state	 rs;
+	struct spawn_fds	 fds;
+	ev_io			 out_w, err_w, notify_w, status_w;
+	ev_timer		 timer;
+	enum timer_kind		 timer_kind;
+	char			 spawn_error[512];	/* from the shim */
+	char			*stop_reason;	/* we stopped it: why */
+	int			 restart_pending;	/* start after the stop */
+	struct logcap		 logcap;
+	struct notify_split	 nsplit;	/* notify pipe lines */
+	unsigned long		 bad_reported;	/* nsplit.bad last logged */
+	uint64_t		 bad_logged_ms;
+	int			 seen_dirty;	/* last_seen_at not flushed */
+	int			 reloading;	/* RELOADING=1 until READY=1 */
+	int			 errno_value;	/* ERRNO= */
+
+	/* Counters for waiting control clients. */
+	unsigned long		 seq_up;	/* times it reached running */
+	unsigned long		 seq_down;	/* times it settled down */
+	unsigned long		 seq_fail;	/* backoff or fatal entered */
+};
+
+const char	*tenant_state_name(enum tstate);
+const char	*tenant_status_name(enum tstate);
+/* Build a tenant from its spec (taken over) and, if known, its stored row. */
+struct tenant	*tenant_new(struct tenant_spec *, const struct store_tenant *);
+void		 tenant_free(struct tenant *);
+/* The only writer of state: memory, one transaction, log, waiters. */
+void		 tenant_set_state(struct tenant *, enum tstate,
+		    const char *last_error);
+/* Start (operator: also resets the restart count and last_error). */
+void		 tenant_start(struct tenant *, int operator);
+/* Stop; reason != NULL means we stop it ourselves and will restart it. */
+void		 tenant_stop(struct tenant *, int operator, const char *reason);
+/* Operator restart: stop if running, then start afresh. */
+void		 tenant_restart(struct tenant *);
+/* The worker (group leader) exited with wait status ws. */
+void		 tenant_exited(struct tenant *, int ws);
+/* Persist desired state. */
+void		 tenant_set_desired(struct tenant *, enum desired);
+/* A previous master died: kill what is left of this tenant's worker. */
+void		 tenant_kill_leftover(struct tenant *, pid_t, long long start);
+/* Whether the tenant should run when the master starts. */
+int		 tenant_wants_up(const struct tenant *);
+/* Whether it has a live process. */
+int		 tenant_is_active(const struct tenant *);
+/* status --json / one element of list --json. */
+json_t		*tenant_to_json(const struct tenant *);
+/* Commit the row and an event (kind, detail) without a state change. */
+int		 tenant_save(struct tenant *, const char *kind,
+		    const char *detail);
+/* Replace the spec (apply/add); effective at the next start. */
+int		 tenant_set_spec(struct tenant *, struct tenant_spec *);
+
+/* (Re)arm the tenant's one timer for kind; TIMER_NONE stops it. */
+void		 tenant_timer(struct tenant *, enum timer_kind, double after);
+/* Find the tenant whose worker has this pid. */
+struct tenant	*tenant_by_pid(pid_t);
+
+#endif

@@ -1,0 +1,98 @@
+/* stages.c: the shim's fixed stages; each failure is reported, not guessed. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "shimproto.h"
+#include "stages.h"
+
+/* Tell the master which stage failed, then die without running atexit. */
+void
+stage_fail(int stage, int error)
+{
+	struct shim_report r;
+
+	r.stage = stage;
+	r.error = error;
+	(void)!write(SHIM_STATUS_FD, &r, sizeof(r));
+	_exit(127);
+}
+
+static void
+stage_close_from(int lowfd)
+{
+	DIR *d;
+	struct dirent *de;
+	int fd;
+
+#ifdef SYS_close_range
+	if (syscall(SYS_close_range, (unsigned)lowfd, ~0U, 0) == 0)
+		return;
+#endif
+	if ((d = opendir("/proc/self/fd")) == NULL)
+		stage_fail(SHIM_STAGE_SETUP, errno);
+	while ((de = readdir(d)) != NULL) {
+		fd = atoi(de->d_name);
+		if (fd >= lowfd && fd != dirfd(d))
+			close(fd);
+	}
+	closedir(d);
+}
+
+/* The worker sees 0-3 only; the status fd closes itself at exec. */
+void
+stage_fds(void)
+{
+	if (fcntl(SHIM_STATUS_FD, F_SETFD, FD_CLOEXEC) == -1)
+		_exit(127);	/* no status fd: nobody to tell */
+	stage_close_from(SHIM_STATUS_FD + 1);
+}
+
+static void
+stage_rlimit(int resource, long long value)
+{
+	struct rlimit rl;
+
+	if (value < 0)
+		return;
+	rl.rlim_cur = rl.rlim_max = (rlim_t)value;
+	if (setrlimit(resource, &rl) == -1)
+		stage_fail(SHIM_STAGE_RLIMIT, errno);
+}
+
+/* Limits from the spec; the nofile default restores the master's own. */
+void
+stage_rlimits(const struct shim_opts *o)
+{
+	stage_rlimit(RLIMIT_NOFILE, o->nofile);
+	stage_rlimit(RLIMIT_NPROC, o->nproc);
+	stage_rlimit(RLIMIT_DATA, o->memory);
+}
+
+/* The spec's cwd must exist; the default falls back to / quietly. */
+void
+stage_chdir(const struct shim_opts *o, const char *home)
+{
+	if (o->cwd != NULL) {
+		if (chdir(o->cwd) == -1)
+			stage_fail(SHIM_STAGE_CHDIR, errno);
+		return;
+	}
+	if (home == NULL || chdir(home) == -1) {
+		if (chdir("/") == -1)
+			stage_fail(SHIM_STAGE_CHDIR, errno);
+	}
+}
+
+/* Replace the shim with the tenant command, searching the worker's PATH. */
+void
+stage_exec(const struct shim_opts *o)
+{
+	execvp(o->argv[0], o->argv);
+	stage_fail(SHIM_STAGE_EXEC, errno);
+}

@@ -1,0 +1,28 @@
+/* stages.h: the fixed stages the shim runs before exec. */
+#ifndef VX_STAGES_H
+#define VX_STAGES_H
+
+#include <sys/types.h>
+
+struct shim_opts {
+	const char	*cwd;
+	const char	*user;
+	const char	*group;
+	long long	 nofile;	/* -1 = leave */
+	long long	 nproc;
+	long long	 memory;
+	char		**argv;
+};
+
+/* Report {stage, error} on the status fd and _exit(127). */
+void	stage_fail(int stage, int error) __attribute__((noreturn));
+/* Close every fd above the status fd and mark the status fd cloexec. */
+void	stage_fds(void);
+/* Apply the rlimits of opts. */
+void	stage_rlimits(const struct shim_opts *);
+/* chdir to opts->cwd, or to home (falling back to /). */
+void	stage_chdir(const struct shim_opts *, const char *home);
+/* execvp the tenant command with the environment we were given. */
+void	stage_exec(const struct shim_opts *) __attribute__((noreturn));
+
+#endif
