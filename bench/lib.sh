@@ -76,6 +76,7 @@ cleanup() {
         peer_teardown >/dev/null 2>&1 || true
     fi
     local r
+    disown -a 2>/dev/null
     for r in $ROOT "${EXTRA_PIDS[@]}"; do
         [[ -n "$r" && -x "$TMP/pidwatch" ]] && "$TMP/pidwatch" reap "$r" >/dev/null 2>&1
         kill -9 "$r" 2>/dev/null

@@ -337,15 +337,17 @@ void
 command_shutdown_done(void)
 {
 	struct wait *w, *next;
-	size_t len;
+	size_t len = 0;
+	char *line;
 
 	for (w = waits; w != NULL; w = next) {
 		next = w->next;
 		wait_unlink(w);
-		if (w->conn != NULL)
-			control_reply_now(w->conn, ctl_reply_ok(
-			    w->kind == WAIT_SHUTDOWN ? json_string("stopped") :
-			    NULL, &len), len);
+		if (w->conn != NULL) {
+			line = ctl_reply_ok(w->kind == WAIT_SHUTDOWN ?
+			    json_string("stopped") : NULL, &len);
+			control_reply_now(w->conn, line, len);
+		}
 		wait_free(w);
 	}
 }

@@ -1,0 +1,122 @@
+# lib.sh: helpers for end-to-end tests against the real master and workers.
+# Each test gets a private VECTIS_HOME; every process it starts is killed by
+# PID at exit; waits are bounded polls, never bare sleeps.
+
+set -u
+
+: "${VECTIS_BIN:?VECTIS_BIN must point at vectis-supervisor}"
+: "${VECTIS_SHIM:?VECTIS_SHIM must point at vectis-worker-shim}"
+export VECTIS_SHIM
+
+command -v jq >/dev/null 2>&1 || { echo "SKIP: jq not installed"; exit 77; }
+
+T_HOME=$(mktemp -d /tmp/vxt.XXXXXX)
+export VECTIS_HOME="$T_HOME"
+T_NAME=$(basename "$0" .sh)
+MASTER_PID=
+T_PIDS=
+
+vx() {
+	"$VECTIS_BIN" "$@"
+}
+
+t_log() {
+	printf '%s: %s\n' "$T_NAME" "$*"
+}
+
+# Kill every worker group the master knows of, then the master, by PID.
+t_cleanup() {
+	local pids p
+	pids=$(timeout 5 "$VECTIS_BIN" list --json 2>/dev/null |
+	    jq -r '.[].pid // empty' 2>/dev/null)
+	if [ -n "$MASTER_PID" ] && kill -0 "$MASTER_PID" 2>/dev/null; then
+		kill -TERM "$MASTER_PID" 2>/dev/null
+		for _ in $(seq 1 200); do
+			kill -0 "$MASTER_PID" 2>/dev/null || break
+			sleep 0.05
+		done
+		kill -KILL "$MASTER_PID" 2>/dev/null
+	fi
+	for p in $pids $T_PIDS; do
+		kill -KILL -- "-$p" 2>/dev/null
+		kill -KILL "$p" 2>/dev/null
+	done
+	wait 2>/dev/null
+	rm -rf "$T_HOME"
+}
+trap t_cleanup EXIT
+
+t_dump() {
+	echo "---- master log ($T_HOME) ----"
+	cat "$T_HOME/master.out" "$T_HOME/master.log" 2>/dev/null | tail -60
+	echo "---- list --json ----"
+	timeout 5 "$VECTIS_BIN" list --json 2>&1 | head -80
+}
+
+fail() {
+	echo "FAIL: $T_NAME: $*"
+	t_dump
+	exit 1
+}
+
+skip() {
+	echo "SKIP: $T_NAME: $*"
+	exit 77
+}
+
+# wait_until SECONDS CMD...: poll every 20 ms until CMD succeeds.
+wait_until() {
+	local limit=$1 i n
+	shift
+	n=$(awk -v s="$limit" 'BEGIN { printf "%d", s * 50 }')
+	for i in $(seq 1 "$n"); do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.02
+	done
+	"$@" >/dev/null 2>&1
+}
+
+# Start the master in the foreground of a background job.
+start_master() {
+	"$VECTIS_BIN" run "$@" >>"$T_HOME/master.out" 2>&1 &
+	MASTER_PID=$!
+	wait_until 10 "$VECTIS_BIN" list || fail "master did not come up"
+}
+
+# field NAME KEY: one key of list --json for tenant NAME.
+field() {
+	"$VECTIS_BIN" list --json | jq -r --arg n "$1" \
+	    ".[] | select(.name == \$n) | .$2"
+}
+
+# is NAME KEY VALUE
+is() {
+	[ "$(field "$1" "$2")" = "$3" ]
+}
+
+# db SQL: query the database directly, as an operator would.
+db() {
+	sqlite3 -cmd ".timeout 2000" "$T_HOME/vectis.db" "$1"
+}
+
+# Processes (not zombies) whose process group is PGID.
+group_members() {
+	ps -e -o pgid=,stat=,pid= | awk -v g="$1" \
+	    '$1 == g && $2 !~ /^Z/ { print $3 }'
+}
+
+alive() {
+	[ -n "$1" ] && [ "$1" != null ] && kill -0 "$1" 2>/dev/null &&
+	    ! grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null
+}
+
+# expect_fail CODE TEXT CMD...: CMD exits CODE and stderr contains TEXT.
+expect_fail() {
+	local code=$1 text=$2 rc
+	shift 2
+	"$@" >"$T_HOME/out" 2>"$T_HOME/err"
+	rc=$?
+	[ "$rc" = "$code" ] || fail "'$*' exited $rc, wanted $code: $(cat "$T_HOME/err")"
+	grep -qF -- "$text" "$T_HOME/err" ||
+	    fail "'$*' stderr lacks '$text': $(cat "$T_HOME/err")"
+}
