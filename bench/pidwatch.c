@@ -394,6 +394,18 @@ static int cmd_reap(int root) {
     }
     for (size_t i = 0; i < seen.n; i++) kill(seen.v[i], SIGKILL);
     for (size_t i = 0; i < seen.n; i++) kill(seen.v[i], SIGCONT);
+    /* wait (max 5 s) until they are gone from the process table (zombies
+     * of killed parents are reaped by init shortly after) */
+    for (int w = 0; w < 500; w++) {
+        size_t alive = 0;
+        for (size_t i = 0; i < seen.n; i++) {
+            char p[64];
+            snprintf(p, sizeof p, "/proc/%d", seen.v[i]);
+            if (access(p, F_OK) == 0) alive++;
+        }
+        if (!alive) break;
+        sleep_us(10000);
+    }
     printf("%zu\n", seen.n);
     free(seen.v);
     return 0;

@@ -685,7 +685,12 @@ cli_add(struct cli *cli, int argc, char **argv)
 	}
 	cmd = json_array();
 	for (a++; a < argc; a++)
-		json_array_append_new(cmd, json_string(argv[a]));
+		if (json_array_append_new(cmd, json_string(argv[a])) == -1) {
+			json_decref(cmd);
+			json_decref(spec);
+			return cli_usage_error("add", "argument '%s' is not "
+			    "valid UTF-8", argv[a]);
+		}
 	json_object_set_new(spec, "command", cmd);
 	req = ctl_request_new("add");
 	json_object_set_new(req, "spec", spec);

@@ -128,16 +128,15 @@ heartbeat_ready(struct tenant *t)
 	heartbeat_arm(t);
 }
 
+/* Worker text is stored escaped: valid UTF-8, no control characters. */
 static char *
 heartbeat_text(const struct notify_msg *m)
 {
 	char *s;
 
-	if ((s = malloc(m->vlen + 1)) == NULL)
+	if ((s = malloc(m->vlen * 4 + 6)) == NULL)
 		return NULL;
-	memcpy(s, m->value, m->vlen);
-	s[m->vlen] = '\0';
-	return s;
+	return log_escape(s, m->vlen * 4 + 6, m->value, m->vlen);
 }
 
 static void
