@@ -322,14 +322,15 @@ cli_updown(struct cli *cli, int argc, char **argv)
 		json_decref(req);
 		return rc;
 	}
-	if (strcmp(argv[0], "start") == 0 &&
-	    (fd = cli_connect(cli->paths)) == -1) {
-		if (cli_spawn_master(cli) == -1) {
+	/* start launches a background master when none runs. */
+	if (strcmp(argv[0], "start") == 0) {
+		if ((fd = cli_connect(cli->paths)) != -1)
+			close(fd);
+		else if (cli_spawn_master(cli) == -1) {
 			json_decref(req);
 			return VX_EXIT_FAIL;
 		}
-	} else if (strcmp(argv[0], "start") == 0)
-		close(fd);
+	}
 	if ((res = cli_call(cli, req, &code)) == NULL)
 		return code;
 	rc = VX_EXIT_OK;

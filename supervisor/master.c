@@ -40,6 +40,8 @@ master_find(const char *name)
 {
 	struct tenant **t;
 
+	if (M->ntenants == 0)	/* bsearch must not see a NULL base */
+		return NULL;
 	t = bsearch(name, M->tenants, M->ntenants, sizeof(*M->tenants),
 	    master_cmp);
 	return t != NULL ? *t : NULL;

@@ -44,6 +44,15 @@ t_cleanup() {
 		kill -KILL "$p" 2>/dev/null
 	done
 	wait 2>/dev/null
+	# Sanitizer reports in any master's output fail the test.
+	if grep -qsE "ERROR: (Address|Leak)Sanitizer|runtime error:" \
+	    "$T_HOME"/*.out "$T_HOME/master.log"; then
+		echo "FAIL: $T_NAME: sanitizer report in the master's output"
+		grep -shE -A30 "ERROR: (Address|Leak)Sanitizer|runtime error:" \
+		    "$T_HOME"/*.out "$T_HOME/master.log" | head -60
+		rm -rf "$T_HOME"
+		exit 1
+	fi
 	rm -rf "$T_HOME"
 }
 trap t_cleanup EXIT

@@ -128,7 +128,7 @@ test_messages(void **state)
 static void
 test_long_echo_cut(void **state)
 {
-	char want[256];
+	char want[512];
 
 	(void)state;
 	snprintf(want, sizeof(want),
