@@ -326,7 +326,8 @@ cli_updown(struct cli *cli, int argc, char **argv)
 	if (strcmp(argv[0], "start") == 0) {
 		if ((fd = cli_connect(cli->paths)) != -1)
 			close(fd);
-		else if (cli_spawn_master(cli) == -1) {
+		else if ((errno == ENOENT || errno == ECONNREFUSED) &&
+		    cli_spawn_master(cli) == -1) {
 			json_decref(req);
 			return VX_EXIT_FAIL;
 		}

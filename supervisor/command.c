@@ -272,6 +272,8 @@ wait_check(struct wait *w)
 	json_t *res;
 	size_t i;
 
+	if (w->kind == WAIT_SHUTDOWN)
+		return 0;	/* answered by command_shutdown_done() */
 	for (i = 0; i < w->n; i++) {
 		if (w->e[i].done)
 			continue;
@@ -676,6 +678,11 @@ cmd_apply(struct conn *c, json_t *req)
 		command_error(c, VX_EXIT_FAIL, "apply: %s", err.msg);
 		goto out;
 	}
+	/* Pick the tenants to prune while specs[] still holds every name. */
+	if (json_is_true(json_object_get(req, "prune")))
+		for (i = 0; i < M->ntenants; i++)
+			if (!apply_in(specs, n, M->tenants[i]->name))
+				prune[np++] = M->tenants[i];
 	summary = json_array();
 	for (i = 0; i < n; i++) {
 		json_array_append_new(summary, json_pack("{s:s, s:s}", "name",
@@ -688,10 +695,6 @@ cmd_apply(struct conn *c, json_t *req)
 			(void)tenant_save(t, "updated", NULL);
 		}
 	}
-	if (json_is_true(json_object_get(req, "prune")))
-		for (i = 0; i < M->ntenants; i++)
-			if (!apply_in(specs, n, M->tenants[i]->name))
-				prune[np++] = M->tenants[i];
 	for (i = 0; i < np; i++) {
 		json_array_append_new(summary, json_pack("{s:s, s:s}", "name",
 		    prune[i]->name, "result", "removed"));

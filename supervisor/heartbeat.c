@@ -120,8 +120,10 @@ heartbeat_ready(struct tenant *t)
 	t->reloading = 0;
 	if (t->state != TS_STARTING || t->pid <= 0)
 		return;
-	if (t->fds.status != -1)
-		return;		/* exec not confirmed yet: can't happen */
+	if (!tenant_exec_confirmed(t)) {
+		log_warn("%s: READY=1 before exec: ignored", t->name);
+		return;
+	}
 	t->ready = 1;
 	tenant_timer(t, TIMER_NONE, 0);
 	tenant_set_state(t, TS_RUNNING, NULL);

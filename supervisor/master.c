@@ -200,7 +200,7 @@ master_nofile(void)
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
 		return;
-	M->nofile_default = (long long)rl.rlim_cur;
+	M->nofile_default = rl;
 	/* Four pipes per worker: take what the hard limit allows. */
 	if (rl.rlim_cur < rl.rlim_max) {
 		rl.rlim_cur = rl.rlim_max;
@@ -247,11 +247,18 @@ master_load(void)
 static void
 master_autostart(void)
 {
+	struct tenant *t;
 	size_t i;
 
-	for (i = 0; i < M->ntenants; i++)
-		if (tenant_wants_up(M->tenants[i]))
-			tenant_start(M->tenants[i], 0);
+	for (i = 0; i < M->ntenants; i++) {
+		t = M->tenants[i];
+		if (tenant_wants_up(t))
+			tenant_start(t, 0);
+		else if (t->state == TS_FATAL && t->desired != DESIRED_STOPPED &&
+		    t->spec.restart.retry_after_s > 0)
+			tenant_timer(t, TIMER_RETRY,
+			    t->spec.restart.retry_after_s);
+	}
 }
 
 static void

@@ -3,6 +3,7 @@
 #define VX_MASTER_H
 
 #include <stddef.h>
+#include <sys/resource.h>
 #include <sys/types.h>
 
 #include <ev.h>
@@ -21,7 +22,7 @@ struct master {
 	int		 store_degraded;	/* a write failed; retrying */
 	ev_timer	 store_retry;
 	const char	*shim_path;
-	long long	 nofile_default;	/* the soft limit we started with */
+	struct rlimit	 nofile_default;	/* what workers get back */
 
 	struct tenant	**tenants;		/* sorted by name */
 	size_t		 ntenants;

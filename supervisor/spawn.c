@@ -6,6 +6,7 @@
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -123,8 +124,8 @@ spawn_argv_num(struct strv *argv, const char *flag, long long v)
 
 /* vectis-worker-shim [-C dir] [-u user] [-g group] [-n N] ... -- argv */
 static int
-spawn_argv(const struct tenant_spec *s, const char *shim, long long nofile,
-    struct strv *argv)
+spawn_argv(const struct tenant_spec *s, const char *shim,
+    const struct rlimit *nofile, struct strv *argv)
 {
 	size_t i;
 
@@ -133,8 +134,10 @@ spawn_argv(const struct tenant_spec *s, const char *shim, long long nofile,
 	    (s->user != NULL && strv_cat(argv, "", "-u", s->user) == -1) ||
 	    (s->group != NULL &&
 	    strv_cat(argv, "", "-g", s->group) == -1) ||
-	    spawn_argv_num(argv, "-n",
-	    s->limits.nofile > 0 ? s->limits.nofile : nofile) == -1 ||
+	    spawn_argv_num(argv, "-n", s->limits.nofile > 0 ?
+	    s->limits.nofile : (long long)nofile->rlim_cur) == -1 ||
+	    spawn_argv_num(argv, "-N", s->limits.nofile > 0 ?
+	    s->limits.nofile : (long long)nofile->rlim_max) == -1 ||
 	    spawn_argv_num(argv, "-p", s->limits.nproc) == -1 ||
 	    spawn_argv_num(argv, "-m", s->limits.memory_max_bytes) == -1 ||
 	    strv_add(argv, strdup("--")) == -1)
@@ -220,7 +223,8 @@ spawn_actions(posix_spawn_file_actions_t *fa, posix_spawnattr_t *attr,
 /* Start one worker; the shim does the rest and reports failures. */
 pid_t
 spawn_worker(const struct tenant_spec *s, const char *shim,
-    long long nofile_default, struct spawn_fds *f, struct vx_err *err)
+    const struct rlimit *nofile_default, struct spawn_fds *f,
+    struct vx_err *err)
 {
 	struct strv argv = { NULL, 0, 0 }, env = { NULL, 0, 0 };
 	posix_spawn_file_actions_t fa;

@@ -2,6 +2,7 @@
 #ifndef VX_SPAWN_H
 #define VX_SPAWN_H
 
+#include <sys/resource.h>
 #include <sys/types.h>
 
 #include "err.h"
@@ -21,7 +22,8 @@ struct spawn_fds {
  * dispositions.  Returns the pid (also the process group) or -1 with err.
  */
 pid_t	spawn_worker(const struct tenant_spec *, const char *shim,
-	    long long nofile_default, struct spawn_fds *, struct vx_err *);
+	    const struct rlimit *nofile_default, struct spawn_fds *,
+	    struct vx_err *);
 /* Close whichever of the fds are open and mark them -1. */
 void	spawn_close_fds(struct spawn_fds *);
 /* killpg that treats "no such group" as done. */

@@ -12,25 +12,32 @@ static const char *const supconf_keys[] = {
 };
 
 static int
+supconf_line(const struct kvconf *kv, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < kv->n; i++)
+		if (strcmp(kv->v[i].key, key) == 0)
+			return kv->v[i].line;
+	return 0;
+}
+
+static int
 supconf_long(const struct kvconf *kv, const char *key, long lo, long hi,
     long *out, const char *path, struct vx_err *err)
 {
 	const char *v;
 	char *end;
 	long n;
-	size_t i;
 
 	if ((v = kvconf_get(kv, key)) == NULL)
 		return 0;
 	errno = 0;
 	n = strtol(v, &end, 10);
 	if (errno != 0 || end == v || *end != '\0' || n < lo || n > hi) {
-		for (i = 0; i < kv->n; i++)
-			if (strcmp(kv->v[i].key, key) == 0)
-				break;
 		vx_err_set(err, VX_EXIT_FAIL,
 		    "%s:%d: %s must be an integer in %ld..%ld", path,
-		    i < kv->n ? kv->v[i].line : 0, key, lo, hi);
+		    supconf_line(kv, key), key, lo, hi);
 		return -1;
 	}
 	*out = n;
@@ -53,7 +60,8 @@ supconf_load(const char *path, struct supconf *conf, struct vx_err *err)
 	if ((v = kvconf_get(&kv, "LOG_LEVEL")) != NULL &&
 	    (c.log_level = log_level_from_name(v)) == -1) {
 		vx_err_set(err, VX_EXIT_FAIL,
-		    "%s: LOG_LEVEL must be error, warn, info or debug", path);
+		    "%s:%d: LOG_LEVEL must be error, warn, info or debug", path,
+		    supconf_line(&kv, "LOG_LEVEL"));
 		goto fail;
 	}
 	if (supconf_long(&kv, "EVENT_KEEP", 100, 100000000, &c.event_keep,

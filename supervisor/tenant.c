@@ -244,7 +244,12 @@ tenant_save(struct tenant *t, const char *kind, const char *detail)
 		master_store_failed();
 		return -1;
 	}
-	M->events_since_trim++;
+	if (kind != NULL && ++M->events_since_trim >= 1000) {
+		/* Bounded history: trim now and then, not on every event. */
+		M->events_since_trim = 0;
+		if (store_trim_events(M->store, M->conf.event_keep, &err) == -1)
+			log_warn("unable to trim events: %s", err.msg);
+	}
 	return 0;
 }
 
@@ -437,6 +442,18 @@ tenant_read_status(struct tenant *t)
 	return 1;
 }
 
+/*
+ * Has the exec succeeded?  The notify pipe may be read before the status
+ * pipe's EOF in one loop iteration, so READY=1 checks here first.
+ */
+int
+tenant_exec_confirmed(struct tenant *t)
+{
+	if (t->fds.status != -1 && tenant_read_status(t) == 0)
+		return 0;
+	return t->spawn_error[0] == '\0';
+}
+
 static void
 tenant_status_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
@@ -482,9 +499,11 @@ tenant_spawn(struct tenant *t)
 	t->stop_reason = NULL;
 	free(t->status_text);
 	t->status_text = NULL;
+	free(t->session_state);		/* unknown until the new run says */
+	t->session_state = NULL;
 	logcap_reset_tail(&t->logcap);
 	t->started_mono = clock_mono_ms();
-	pid = spawn_worker(&t->spec, M->shim_path, M->nofile_default,
+	pid = spawn_worker(&t->spec, M->shim_path, &M->nofile_default,
 	    &t->fds, &err);
 	if (pid == -1) {
 		log_error("%s: %s", t->name, err.msg);
@@ -508,9 +527,10 @@ tenant_start(struct tenant *t, int operator)
 		tenant_set_desired(t, DESIRED_STARTED);
 		t->restarts = 0;
 		restart_reset(&t->rs);
-		if (t->last_error != NULL && !tenant_is_active(t)) {
+		if (t->last_error != NULL) {
 			free(t->last_error);
 			t->last_error = NULL;
+			(void)tenant_save(t, "cleared", "operator start");
 		}
 	}
 	switch (t->state) {
@@ -576,13 +596,13 @@ tenant_restart(struct tenant *t)
 	tenant_set_desired(t, DESIRED_STARTED);
 	t->restarts = 0;
 	restart_reset(&t->rs);
+	free(t->last_error);
+	t->last_error = NULL;
 	if (tenant_is_active(t)) {
 		tenant_stop(t, 0, NULL);
 		t->restart_pending = 1;
 		return;
 	}
-	free(t->last_error);
-	t->last_error = NULL;
 	tenant_spawn(t);
 }
 

@@ -115,6 +115,8 @@ int		 tenant_set_spec(struct tenant *, struct tenant_spec *);
 
 /* (Re)arm the tenant's one timer for kind; TIMER_NONE stops it. */
 void		 tenant_timer(struct tenant *, enum timer_kind, double after);
+/* Whether the worker's exec succeeded (reads the status pipe if needed). */
+int		 tenant_exec_confirmed(struct tenant *);
 /* Find the tenant whose worker has this pid. */
 struct tenant	*tenant_by_pid(pid_t);
 

@@ -35,8 +35,8 @@ shim_parse(int argc, char **argv, struct shim_opts *o)
 	int ch;
 
 	memset(o, 0, sizeof(*o));
-	o->nofile = o->nproc = o->memory = -1;
-	while ((ch = getopt(argc, argv, "+C:u:g:n:p:m:")) != -1) {
+	o->nofile = o->nofile_hard = o->nproc = o->memory = -1;
+	while ((ch = getopt(argc, argv, "+C:u:g:n:N:p:m:")) != -1) {
 		switch (ch) {
 		case 'C':
 			o->cwd = optarg;
@@ -49,6 +49,9 @@ shim_parse(int argc, char **argv, struct shim_opts *o)
 			break;
 		case 'n':
 			o->nofile = shim_number(optarg);
+			break;
+		case 'N':
+			o->nofile_hard = shim_number(optarg);
 			break;
 		case 'p':
 			o->nproc = shim_number(optarg);

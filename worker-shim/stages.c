@@ -54,13 +54,14 @@ stage_fds(void)
 }
 
 static void
-stage_rlimit(int resource, long long value)
+stage_rlimit(int resource, long long value, long long hard)
 {
 	struct rlimit rl;
 
 	if (value < 0)
 		return;
-	rl.rlim_cur = rl.rlim_max = (rlim_t)value;
+	rl.rlim_cur = (rlim_t)value;
+	rl.rlim_max = hard >= value ? (rlim_t)hard : (rlim_t)value;
 	if (setrlimit(resource, &rl) == -1)
 		stage_fail(SHIM_STAGE_RLIMIT, errno);
 }
@@ -69,9 +70,9 @@ stage_rlimit(int resource, long long value)
 void
 stage_rlimits(const struct shim_opts *o)
 {
-	stage_rlimit(RLIMIT_NOFILE, o->nofile);
-	stage_rlimit(RLIMIT_NPROC, o->nproc);
-	stage_rlimit(RLIMIT_DATA, o->memory);
+	stage_rlimit(RLIMIT_NOFILE, o->nofile, o->nofile_hard);
+	stage_rlimit(RLIMIT_NPROC, o->nproc, -1);
+	stage_rlimit(RLIMIT_DATA, o->memory, -1);
 }
 
 /* The spec's cwd must exist; the default falls back to / quietly. */

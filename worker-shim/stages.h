@@ -9,6 +9,7 @@ struct shim_opts {
 	const char	*user;
 	const char	*group;
 	long long	 nofile;	/* -1 = leave */
+	long long	 nofile_hard;	/* -1 = same as nofile */
 	long long	 nproc;
 	long long	 memory;
 	char		**argv;

@@ -47,7 +47,10 @@ vx stop b >/dev/null || fail "stop b"
 is b state stopped || fail "b not stopped"
 [ "$(db "SELECT desired FROM tenant_spec WHERE name='b'")" = stopped ] ||
     fail "desired state not persisted"
-vx shutdown >/dev/null || fail "shutdown"
+# Regression: shutdown used to answer at once, before workers were stopped.
+apid=$(field a pid)
+[ "$(vx shutdown)" = stopped ] || fail "shutdown did not answer 'stopped'"
+alive "$apid" && fail "shutdown returned while a's worker was alive"
 wait_until 5 sh -c "! kill -0 $MASTER_PID" || fail "master did not exit"
 [ "$(db "SELECT count(*) FROM worker_process WHERE status='RUNNING'")" = 0 ] ||
     fail "rows still RUNNING after shutdown"
@@ -66,6 +69,30 @@ is c restarts 0 || fail "operator restart counted as a crash"
 pid=$(field c pid)
 vx start c >/dev/null || fail "start running c"
 [ "$(field c pid)" = "$pid" ] || fail "start of a running tenant restarted it"
+
+# Regression: an operator restart of a running tenant kept last_error.
+vx apply /dev/stdin >/dev/null <<J || fail "apply talker"
+[{"name": "talker", "command": ["sh", "-c", "test -f $T_HOME/said || { echo LAST_ERROR=auth failed >&\$VECTIS_NOTIFY_FD; touch $T_HOME/said; }; exec sleep 1000"]}]
+J
+wait_until 2 sh -c "$VECTIS_BIN status talker --json | jq -e '.last_error == \"auth failed\"'" ||
+    fail "LAST_ERROR did not reach last_error"
+[ "$(db "SELECT last_error FROM worker_process WHERE name='talker'")" = "auth failed" ] ||
+    fail "LAST_ERROR not in the database"
+vx restart talker >/dev/null || fail "restart talker"
+[ "$(field talker last_error)" = null ] || fail "restart kept last_error"
+
+# Regression: apply --prune that also created tenants crashed the master.
+vx export | jq '[.[] | select(.name == "a")] + [{"name": "fresh", "command": ["sleep", "1000"]}]' \
+    >"$T_HOME/prune.json"
+vx apply --prune "$T_HOME/prune.json" >"$T_HOME/prune.out" || fail "apply --prune"
+grep -q "fresh: created" "$T_HOME/prune.out" || fail "fresh not created"
+grep -q "b: removed" "$T_HOME/prune.out" || fail "b not pruned"
+[ "$(vx list --json | jq -r '[.[].name] | join(",")')" = "a,fresh" ] ||
+    fail "after prune: $(vx list --json | jq -c '[.[].name]')"
+kill -0 "$MASTER_PID" || fail "master died in apply --prune"
+vx add c -- sleep 1000 >/dev/null || fail "re-add c"
+wait_until 2 is c state running || fail "c not running"
+pid=$(field c pid)
 
 # remove stops and deletes; history keeps the events.
 vx remove c >/dev/null || fail "remove c"
