@@ -1,4 +1,5 @@
 /* notify.c: parse worker notify lines; pure, no system calls. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "notify.h"
@@ -139,7 +140,19 @@ notify_split_feed(struct notify_split *sp, const char *data, size_t n,
 			sp->bad++;
 			sp->len = 0;
 			sp->skipping = nl == NULL;
+		} else if (sp->len == 0 && nl != NULL) {
+			cb(arg, data, take);	/* whole line: no copy */
 		} else {
+			if (sp->buf == NULL &&
+			    (sp->buf = malloc(NOTIFY_LINE_MAX)) == NULL) {
+				sp->bad++;
+				sp->skipping = nl == NULL;
+				if (nl == NULL)
+					break;
+				data = nl + 1;
+				n -= take + 1;
+				continue;
+			}
 			memcpy(sp->buf + sp->len, data, take);
 			sp->len += take;
 			if (nl != NULL) {
@@ -158,6 +171,8 @@ notify_split_feed(struct notify_split *sp, const char *data, size_t n,
 void
 notify_split_reset(struct notify_split *sp)
 {
+	free(sp->buf);
+	sp->buf = NULL;
 	sp->len = 0;
 	sp->skipping = 0;
 }

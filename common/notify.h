@@ -31,7 +31,7 @@ struct notify_msg {
 
 /* Splits a byte stream into lines; over-long lines are skipped whole. */
 struct notify_split {
-	char		 buf[NOTIFY_LINE_MAX];
+	char		*buf;		/* NOTIFY_LINE_MAX bytes, when needed */
 	size_t		 len;
 	int		 skipping;
 	unsigned long	 bad;		/* malformed or over-long lines */
@@ -52,7 +52,7 @@ int	notify_parse(const char *line, size_t len, struct notify_msg *);
  */
 void	notify_split_feed(struct notify_split *, const char *, size_t,
 	    notify_line_cb, void *);
-/* Reset between runs. */
+/* Reset between runs and release the buffer. */
 void	notify_split_reset(struct notify_split *);
 
 #endif

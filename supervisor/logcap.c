@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -19,7 +20,8 @@ logcap_init(struct logcap *lc, const char *logs_dir, const char *name)
 {
 	memset(lc, 0, sizeof(*lc));
 	lc->fd = -1;
-	snprintf(lc->path, sizeof(lc->path), "%s/%s.log", logs_dir, name);
+	if (asprintf(&lc->path, "%s/%s.log", logs_dir, name) == -1)
+		lc->path = NULL;
 }
 
 static int
@@ -27,6 +29,10 @@ logcap_open(struct logcap *lc)
 {
 	if (lc->fd != -1)
 		return 0;
+	if (lc->path == NULL) {
+		errno = ENOMEM;
+		return -1;
+	}
 	lc->fd = open(lc->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
 	    0640);
 	if (lc->fd == -1) {
@@ -39,18 +45,28 @@ logcap_open(struct logcap *lc)
 	return 0;
 }
 
+/* Keep the last LOGCAP_TAIL_MAX bytes of stderr, raw. */
 static void
-logcap_keep_tail(struct logcap *lc, const char *line, size_t len)
+logcap_keep_tail(struct logcap *lc, const char *data, size_t len)
 {
-	char *slot;
+	size_t keep;
 
 	if (len == 0)
 		return;
-	slot = lc->tail[lc->tailhead];
-	log_escape(slot, LOGCAP_TAIL_LEN, line, len);
-	lc->tailhead = (lc->tailhead + 1) % LOGCAP_TAIL;
-	if (lc->ntail < LOGCAP_TAIL)
-		lc->ntail++;
+	if (lc->tail == NULL && (lc->tail = malloc(LOGCAP_TAIL_MAX)) == NULL)
+		return;
+	if (len >= LOGCAP_TAIL_MAX) {
+		memcpy(lc->tail, data + len - LOGCAP_TAIL_MAX, LOGCAP_TAIL_MAX);
+		lc->tlen = LOGCAP_TAIL_MAX;
+		return;
+	}
+	if (lc->tlen + len > LOGCAP_TAIL_MAX) {
+		keep = LOGCAP_TAIL_MAX - len;
+		memmove(lc->tail, lc->tail + lc->tlen - keep, keep);
+		lc->tlen = keep;
+	}
+	memcpy(lc->tail + lc->tlen, data, len);
+	lc->tlen += len;
 }
 
 /* Format one record into out; returns bytes used. */
@@ -94,8 +110,6 @@ logcap_line(struct logcap *lc, enum logcap_stream s, const char *line,
 		logcap_write(lc, out, *olen);
 		*olen = 0;
 	}
-	if (s == LOGCAP_ERR)
-		logcap_keep_tail(lc, line, len);
 	*olen += logcap_record(out + *olen, ocap - *olen, ts, s, line, len);
 }
 
@@ -109,10 +123,25 @@ logcap_feed(struct logcap *lc, enum logcap_stream s, const char *data,
 	size_t olen = 0, take;
 	const char *nl;
 
+	if (s == LOGCAP_ERR)
+		logcap_keep_tail(lc, data, len);
 	clock_iso8601(time(NULL), ts);
 	while (len > 0) {
 		nl = memchr(data, '\n', len);
 		take = nl != NULL ? (size_t)(nl - data) : len;
+		/* A whole line with nothing pending: no copy. */
+		if (lc->plen[s] == 0 && nl != NULL && take < LOGCAP_LINE_MAX) {
+			logcap_line(lc, s, data, take, out, &olen,
+			    sizeof(out), ts);
+			data += take + 1;
+			len -= take + 1;
+			continue;
+		}
+		if (lc->part[s] == NULL &&
+		    (lc->part[s] = malloc(LOGCAP_LINE_MAX)) == NULL) {
+			lc->dropped += len;
+			break;
+		}
 		if (lc->plen[s] + take >= LOGCAP_LINE_MAX)
 			take = LOGCAP_LINE_MAX - lc->plen[s] - 1;
 		memcpy(lc->part[s] + lc->plen[s], data, take);
@@ -149,35 +178,56 @@ logcap_flush(struct logcap *lc)
 		lc->plen[s] = 0;
 	}
 	logcap_write(lc, out, olen);
+	for (s = 0; s < 2; s++) {
+		free(lc->part[s]);
+		lc->part[s] = NULL;
+	}
 }
 
 /* A new run: last_error must quote this run's stderr only. */
 void
 logcap_reset_tail(struct logcap *lc)
 {
-	lc->ntail = lc->tailhead = 0;
+	lc->tlen = 0;
 }
 
-/* The stderr lines last_error quotes. */
+/* The last n stderr lines (trailing blank lines skipped), escaped. */
 char *
 logcap_tail(const struct logcap *lc, int n, char *buf, size_t len)
 {
-	unsigned int k, idx;
-	size_t used = 0;
-	int w;
+	const char *start, *end, *p;
+	size_t used = 0, elen;
+	char esc[1024];
+	int lines = 0, w;
 
 	buf[0] = '\0';
-	if (n <= 0 || lc->ntail == 0)
+	if (n <= 0 || lc->tail == NULL || lc->tlen == 0)
 		return buf;
-	if ((unsigned int)n > lc->ntail)
-		n = (int)lc->ntail;
-	for (k = (unsigned int)n; k > 0; k--) {
-		idx = (lc->tailhead + LOGCAP_TAIL - k) % LOGCAP_TAIL;
-		w = snprintf(buf + used, len - used, "%s%s",
-		    used ? " | " : "", lc->tail[idx]);
-		if (w < 0 || (size_t)w >= len - used)
+	end = lc->tail + lc->tlen;
+	while (end > lc->tail && (end[-1] == '\n' || end[-1] == '\r'))
+		end--;
+	/* Walk back over n lines. */
+	for (start = end; start > lc->tail; start--)
+		if (start[-1] == '\n' && ++lines == n)
 			break;
-		used += (size_t)w;
+	for (p = start; p < end;) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *le = nl != NULL ? nl : end;
+
+		elen = (size_t)(le - p);
+		if (elen > 0 && p[elen - 1] == '\r')
+			elen--;
+		if (elen > 0) {
+			log_escape(esc, sizeof(esc), p, elen);
+			w = snprintf(buf + used, len - used, "%s%s",
+			    used ? " | " : "", esc);
+			if (w < 0 || (size_t)w >= len - used)
+				break;
+			used += (size_t)w;
+		}
+		if (nl == NULL)
+			break;
+		p = nl + 1;
 	}
 	return buf;
 }
@@ -188,5 +238,20 @@ logcap_close(struct logcap *lc)
 {
 	if (lc->fd != -1)
 		close(lc->fd);
+	lc->fd = -1;
+}
+
+/* The tenant is going away. */
+void
+logcap_free(struct logcap *lc)
+{
+	int s;
+
+	logcap_close(lc);
+	for (s = 0; s < 2; s++)
+		free(lc->part[s]);
+	free(lc->tail);
+	free(lc->path);
+	memset(lc, 0, sizeof(*lc));
 	lc->fd = -1;
 }

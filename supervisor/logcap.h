@@ -2,26 +2,28 @@
 #ifndef VX_LOGCAP_H
 #define VX_LOGCAP_H
 
-#include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #define LOGCAP_LINE_MAX	8192	/* longer lines are split */
-#define LOGCAP_TAIL	20	/* stderr lines kept for last_error */
-#define LOGCAP_TAIL_LEN	512	/* bytes kept of each */
+#define LOGCAP_TAIL_MAX	4096	/* stderr bytes kept for last_error */
 
 enum logcap_stream {
 	LOGCAP_OUT,
 	LOGCAP_ERR,
 };
 
+/*
+ * Buffers are allocated when first needed, so that an idle tenant costs a
+ * few dozen bytes: a thousand tenants fit in a small master.
+ */
 struct logcap {
-	char		 path[PATH_MAX];
+	char		*path;
 	int		 fd;			/* log file, -1 if closed */
-	char		 part[2][LOGCAP_LINE_MAX];	/* partial lines */
+	char		*part[2];		/* partial lines, or NULL */
 	size_t		 plen[2];
-	char		 tail[LOGCAP_TAIL][LOGCAP_TAIL_LEN];
-	unsigned int	 ntail, tailhead;
+	char		*tail;			/* last stderr bytes, or NULL */
+	size_t		 tlen;
 	uint64_t	 dropped;		/* bytes we could not write */
 	int		 last_errno;		/* of the last failed write */
 };
@@ -38,5 +40,7 @@ void	logcap_reset_tail(struct logcap *);
 char   *logcap_tail(const struct logcap *, int n, char *buf, size_t len);
 /* Close the file (SIGHUP re-open, tenant removal). */
 void	logcap_close(struct logcap *);
+/* Release everything (tenant removal). */
+void	logcap_free(struct logcap *);
 
 #endif

@@ -191,7 +191,8 @@ tenant_free(struct tenant *t)
 	spawn_close_fds(&t->fds);
 	if (t->pid > 0)
 		pidtab_del(t->pid);
-	logcap_close(&t->logcap);
+	logcap_free(&t->logcap);
+	notify_split_reset(&t->nsplit);
 	restart_free(&t->rs);
 	spec_free(&t->spec);
 	free(t->last_error);

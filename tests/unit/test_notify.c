@@ -128,6 +128,7 @@ test_split_batched_and_partial(void **state)
 	assert_int_equal(l.n, 4);
 	assert_string_equal(l.last, "S=");
 	assert_int_equal(sp.bad, 0);
+	notify_split_reset(&sp);
 }
 
 /* 4096 bytes with the newline is allowed; 4097 is discarded and counted. */
@@ -161,6 +162,7 @@ test_split_limits(void **state)
 	assert_string_equal(l.last, "READY=1");
 	assert_int_equal(sp.bad, 2);
 	free(big);
+	notify_split_reset(&sp);
 }
 
 int
