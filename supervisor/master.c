@@ -20,6 +20,7 @@
 #include "lock.h"
 #include "log.h"
 #include "master.h"
+#include "spawner.h"
 #include "spec.h"
 #include "store.h"
 #include "tenant.h"
@@ -172,6 +173,12 @@ master_child_cb(struct ev_loop *loop, ev_child *w, int revents)
 	struct tenant *t;
 
 	/* libev reaps every child, orphans reparented to us included. */
+	if (w->rpid == spawner_pid()) {
+		log_error("the spawner exited (status %d); spawning directly",
+		    w->rstatus);
+		spawner_lost();
+		return;
+	}
 	if ((t = tenant_by_pid(w->rpid)) == NULL) {
 		log_debug("reaped process %d", (int)w->rpid);
 		return;
@@ -305,6 +312,10 @@ master_run(const struct vx_paths *paths, int standby)
 	if (access(M->shim_path, X_OK) == -1)
 		fatalx("cannot run worker shim %s: %s", M->shim_path,
 		    strerror(errno));
+	/* Before the store and the socket: the spawner holds nothing. */
+	if (spawner_start(&err) == -1)
+		log_warn("no spawner, workers are spawned directly: %s",
+		    err.msg);
 	if (store_open(M->paths.db, &M->store, &err) == -1)
 		fatalx("%s", err.msg);
 	master_nofile();

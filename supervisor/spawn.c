@@ -13,6 +13,7 @@
 #include "fd.h"
 #include "shimproto.h"
 #include "spawn.h"
+#include "spawner.h"
 
 #define SPAWN_DEFAULT_PATH \
 	"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -249,10 +250,16 @@ spawn_worker(const struct tenant_spec *s, const char *shim,
 		    strerror(ENOMEM));
 		goto close;
 	}
-	rc = posix_spawn(&pid, shim, &fa, &attr, argv.v, env.v);
+	/* The spawner forks cheaply; posix_spawn is the fallback. */
+	rc = 0;
+	pid = spawner_spawn(shim, argv.v, env.v, child, &rc);
+	if (pid == -2)
+		rc = posix_spawn(&pid, shim, &fa, &attr, argv.v, env.v);
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&attr);
-	if (rc != 0) {
+	if (rc != 0 || pid <= 0) {
+		if (rc == 0)
+			rc = EAGAIN;
 		pid = -1;
 		vx_err_set(err, VX_EXIT_FAIL, "cannot start %s: %s", shim,
 		    strerror(rc));

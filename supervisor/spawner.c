@@ -1,0 +1,290 @@
+/*
+ * spawner.c: a fork server.  Forking from the master copies its file
+ * descriptor table (four pipes per worker) and, at exec, closes each of
+ * them again: with a thousand tenants that cost dominates a start.  The
+ * spawner is forked early, holds one socket, and forks workers with
+ * CLONE_PARENT so that they are the master's children all the same.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "shimproto.h"
+#include "spawner.h"
+
+#define SPAWNER_MAX_REQ	(256 * 1024)
+
+struct spawner_hdr {
+	uint32_t	argc;
+	uint32_t	envc;
+	uint32_t	len;		/* bytes of strings that follow */
+};
+
+struct spawner_reply {
+	int32_t		pid;
+	int32_t		error;
+};
+
+static int	sp_fd = -1;
+static pid_t	sp_pid;
+
+/* In the new worker: fds in place, new session, clean signals, exec. */
+static void __attribute__((noreturn))
+spawner_child(const int fds[4], const char *path, char **argv, char **envp)
+{
+	struct shim_report r;
+	sigset_t none;
+	int tmp[4], i, fd;
+
+	for (i = 0; i < 4; i++)
+		if ((tmp[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, 10)) == -1)
+			_exit(127);
+	if ((fd = open("/dev/null", O_RDONLY | O_CLOEXEC)) == -1 ||
+	    dup2(fd, 0) == -1 || dup2(tmp[0], 1) == -1 ||
+	    dup2(tmp[1], 2) == -1 || dup2(tmp[2], SHIM_NOTIFY_FD) == -1 ||
+	    dup2(tmp[3], SHIM_STATUS_FD) == -1)
+		_exit(127);
+	for (i = 1; i < NSIG; i++)
+		signal(i, SIG_DFL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	setsid();
+	execve(path, argv, envp);
+	r.stage = SHIM_STAGE_SETUP;
+	r.error = errno;
+	(void)!write(SHIM_STATUS_FD, &r, sizeof(r));
+	_exit(127);
+}
+
+/* Split the request's strings into path, argv and envp (in place). */
+static int
+spawner_unpack(char *buf, const struct spawner_hdr *h, char **path,
+    char ***argv, char ***envp)
+{
+	char **v, *p = buf, *end = buf + h->len;
+	uint32_t i, n = h->argc + h->envc;
+
+	if (h->len == 0 || end[-1] != '\0' || h->argc == 0 || n > 65536)
+		return -1;
+	if ((v = calloc(n + 2, sizeof(*v))) == NULL)
+		return -1;
+	*path = p;
+	p += strlen(p) + 1;
+	for (i = 0; i < n; i++) {
+		if (p >= end) {
+			free(v);
+			return -1;
+		}
+		v[i + (i >= h->argc ? 1 : 0)] = p;
+		p += strlen(p) + 1;
+	}
+	v[h->argc] = NULL;
+	*argv = v;
+	*envp = v + h->argc + 1;
+	return 0;
+}
+
+static int
+spawner_recv(int sock, char *buf, struct spawner_hdr *h, int fds[4])
+{
+	char cbuf[CMSG_SPACE(4 * sizeof(int))];
+	struct iovec iov[2];
+	struct msghdr msg;
+	struct cmsghdr *c;
+	ssize_t n;
+
+	memset(&msg, 0, sizeof(msg));
+	iov[0].iov_base = h;
+	iov[0].iov_len = sizeof(*h);
+	iov[1].iov_base = buf;
+	iov[1].iov_len = SPAWNER_MAX_REQ;
+	msg.msg_iov = iov;
+	msg.msg_iovlen = 2;
+	msg.msg_control = cbuf;
+	msg.msg_controllen = sizeof(cbuf);
+	do {
+		n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+	} while (n == -1 && errno == EINTR);
+	if (n <= 0)
+		return -1;
+	c = CMSG_FIRSTHDR(&msg);
+	if (c == NULL || c->cmsg_type != SCM_RIGHTS ||
+	    c->cmsg_len != CMSG_LEN(4 * sizeof(int)) ||
+	    (size_t)n != sizeof(*h) + h->len)
+		return -1;
+	memcpy(fds, CMSG_DATA(c), 4 * sizeof(int));
+	return 0;
+}
+
+/* The spawner's life: one request, one fork, one reply, forever. */
+static void __attribute__((noreturn))
+spawner_main(int sock)
+{
+	struct spawner_hdr h;
+	struct spawner_reply r;
+	char *buf, *path, **argv, **envp;
+	int fds[4], i;
+	pid_t pid;
+
+	if ((buf = malloc(SPAWNER_MAX_REQ)) == NULL)
+		_exit(1);
+	for (;;) {
+		if (spawner_recv(sock, buf, &h, fds) == -1)
+			_exit(0);	/* the master is gone */
+		r.pid = -1;
+		r.error = EINVAL;
+		if (spawner_unpack(buf, &h, &path, &argv, &envp) == 0) {
+			pid = (pid_t)syscall(SYS_clone, CLONE_PARENT | SIGCHLD,
+			    NULL, NULL, NULL, NULL);
+			if (pid == 0)
+				spawner_child(fds, path, argv, envp);
+			r.pid = pid;
+			r.error = pid == -1 ? errno : 0;
+			free(argv);
+		}
+		for (i = 0; i < 4; i++)
+			close(fds[i]);
+		(void)!write(sock, &r, sizeof(r));
+	}
+}
+
+/* Fork the spawner; the master works without one if this fails. */
+int
+spawner_start(struct vx_err *err)
+{
+	pid_t pid, master = getpid();
+	int sv[2], fd;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == -1) {
+		vx_err_set(err, VX_EXIT_FAIL, "unable to create socket: %s",
+		    strerror(errno));
+		return -1;
+	}
+	fd = SPAWNER_MAX_REQ * 2;
+	(void)setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &fd, sizeof(fd));
+	(void)setsockopt(sv[1], SOL_SOCKET, SO_RCVBUF, &fd, sizeof(fd));
+	if ((pid = fork()) == -1) {
+		vx_err_set(err, VX_EXIT_FAIL, "unable to fork: %s",
+		    strerror(errno));
+		close(sv[0]);
+		close(sv[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		/* Die with the master; keep only our socket (and 0-2). */
+		(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != master)
+			_exit(0);	/* the master died before prctl */
+		/* Signals to the master's process group are not for us. */
+		signal(SIGINT, SIG_IGN);
+		signal(SIGTERM, SIG_IGN);
+		signal(SIGHUP, SIG_IGN);
+		signal(SIGPIPE, SIG_IGN);
+		if (dup2(sv[1], 3) == -1)
+			_exit(1);
+		(void)fcntl(3, F_SETFD, FD_CLOEXEC);
+		if (syscall(SYS_close_range, 4U, ~0U, 0U) == -1)
+			for (fd = 4; fd < 65536; fd++)
+				(void)close(fd);
+		(void)prctl(PR_SET_NAME, "vectis-spawner");
+		spawner_main(3);
+	}
+	close(sv[1]);
+	sp_fd = sv[0];
+	sp_pid = pid;
+	return 0;
+}
+
+/* The master's side: one request and a blocking reply (microseconds). */
+pid_t
+spawner_spawn(const char *path, char *const argv[], char *const envp[],
+    const int fds[4], int *error)
+{
+	char cbuf[CMSG_SPACE(4 * sizeof(int))], *buf, *p;
+	struct spawner_hdr h = { 0, 0, 0 };
+	struct spawner_reply r;
+	struct iovec iov[2];
+	struct msghdr msg;
+	struct cmsghdr *c;
+	size_t len, i;
+	ssize_t n;
+
+	if (sp_fd == -1)
+		return -2;
+	len = strlen(path) + 1;
+	for (i = 0; argv[i] != NULL; i++, h.argc++)
+		len += strlen(argv[i]) + 1;
+	for (i = 0; envp[i] != NULL; i++, h.envc++)
+		len += strlen(envp[i]) + 1;
+	if (len > SPAWNER_MAX_REQ || (buf = malloc(len)) == NULL)
+		return -2;
+	p = stpcpy(buf, path) + 1;
+	for (i = 0; argv[i] != NULL; i++)
+		p = stpcpy(p, argv[i]) + 1;
+	for (i = 0; envp[i] != NULL; i++)
+		p = stpcpy(p, envp[i]) + 1;
+	h.len = (uint32_t)len;
+	memset(&msg, 0, sizeof(msg));
+	memset(cbuf, 0, sizeof(cbuf));
+	iov[0].iov_base = &h;
+	iov[0].iov_len = sizeof(h);
+	iov[1].iov_base = buf;
+	iov[1].iov_len = len;
+	msg.msg_iov = iov;
+	msg.msg_iovlen = 2;
+	msg.msg_control = cbuf;
+	msg.msg_controllen = sizeof(cbuf);
+	c = CMSG_FIRSTHDR(&msg);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(4 * sizeof(int));
+	memcpy(CMSG_DATA(c), fds, 4 * sizeof(int));
+	do {
+		n = sendmsg(sp_fd, &msg, MSG_NOSIGNAL);
+	} while (n == -1 && errno == EINTR);
+	free(buf);
+	if (n == -1) {
+		log_warn("spawner: unable to send: %s", strerror(errno));
+		spawner_lost();
+		return -2;
+	}
+	do {
+		n = read(sp_fd, &r, sizeof(r));
+	} while (n == -1 && errno == EINTR);
+	if (n != (ssize_t)sizeof(r)) {
+		log_error("spawner: no reply; spawning directly from now on");
+		spawner_lost();
+		return -2;
+	}
+	if (r.pid <= 0) {
+		*error = r.error;
+		return -1;
+	}
+	return (pid_t)r.pid;
+}
+
+/* Whose exit means the spawner is gone. */
+pid_t
+spawner_pid(void)
+{
+	return sp_pid;
+}
+
+/* Fall back to posix_spawn from the master. */
+void
+spawner_lost(void)
+{
+	if (sp_fd != -1)
+		close(sp_fd);
+	sp_fd = -1;
+}
