@@ -8,7 +8,7 @@ cd "$top"
 
 PKGS="build-essential autoconf automake pkg-config libev-dev libsqlite3-dev \
 libjansson-dev libcap-dev libcmocka-dev sqlite3 jq mandoc python3 \
-util-linux procps"
+util-linux procps valgrind"
 
 say() { printf '==> %s\n' "$*"; }
 
