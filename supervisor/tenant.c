@@ -150,6 +150,8 @@ tenant_new(struct tenant_spec *spec, const struct store_tenant *row)
 	spec_init(spec);	/* taken over */
 	t->name = t->spec.name;
 	t->state = TS_STOPPED;
+	t->cpu_percent = -1;
+	t->rss_bytes = -1;
 	t->fds.out = t->fds.err = t->fds.notify = t->fds.status = -1;
 	ev_init(&t->timer, tenant_timer_cb);
 	logcap_init(&t->logcap, M->paths.logs_dir, t->name);
@@ -859,8 +861,10 @@ tenant_to_json(const struct tenant *t)
 	json_object_set_new(o, "uptime_s", t->pid > 0 && t->started_at ?
 	    json_integer(now >= t->started_at ? now - t->started_at : 0) :
 	    json_null());
-	json_object_set_new(o, "cpu_percent", json_null());
-	json_object_set_new(o, "rss_bytes", json_null());
+	json_object_set_new(o, "cpu_percent", t->pid > 0 &&
+	    t->cpu_percent >= 0 ? json_real(t->cpu_percent) : json_null());
+	json_object_set_new(o, "rss_bytes", t->pid > 0 && t->rss_bytes >= 0 ?
+	    json_integer(t->rss_bytes) : json_null());
 	json_object_set_new(o, "session_state",
 	    json_str_or_null(t->session_state));
 	json_object_set_new(o, "status_text", json_str_or_null(t->status_text));

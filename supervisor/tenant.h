@@ -75,6 +75,12 @@ struct tenant {
 	int			 reloading;	/* RELOADING=1 until READY=1 */
 	int			 errno_value;	/* ERRNO= */
 
+	/* Resource figures (resource.c); negative = unknown. */
+	double			 cpu_percent;
+	long long		 rss_bytes;
+	unsigned long long	 cpu_ticks;	/* last sample, whole group */
+	uint64_t		 cpu_sampled_ms;	/* when, CLOCK_MONOTONIC */
+
 	/* Counters for waiting control clients. */
 	unsigned long		 seq_up;	/* times it reached running */
 	unsigned long		 seq_down;	/* times it settled down */
