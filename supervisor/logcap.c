@@ -24,6 +24,14 @@ logcap_init(struct logcap *lc, const char *logs_dir, const char *name)
 		lc->path = NULL;
 }
 
+/* Each start applies the spec's current rotation settings. */
+void
+logcap_configure(struct logcap *lc, int64_t max_size, int keep)
+{
+	lc->max_size = max_size;
+	lc->keep = keep;
+}
+
 static int
 logcap_open(struct logcap *lc)
 {

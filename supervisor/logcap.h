@@ -24,12 +24,16 @@ struct logcap {
 	size_t		 plen[2];
 	char		*tail;			/* last stderr bytes, or NULL */
 	size_t		 tlen;
+	int64_t		 max_size;		/* rotate above this size */
+	int		 keep;			/* rotated files kept */
 	uint64_t	 dropped;		/* bytes we could not write */
 	int		 last_errno;		/* of the last failed write */
 };
 
 /* Prepare capture for tenant name; the file opens on first write. */
 void	logcap_init(struct logcap *, const char *logs_dir, const char *name);
+/* Rotation settings from the spec (logs.max_size_bytes, logs.keep). */
+void	logcap_configure(struct logcap *, int64_t max_size, int keep);
 /* Split data into lines and append them with time and stream. */
 void	logcap_feed(struct logcap *, enum logcap_stream, const char *, size_t);
 /* Write out partial lines (the worker exited). */

@@ -505,6 +505,8 @@ tenant_spawn(struct tenant *t)
 	free(t->session_state);		/* unknown until the new run says */
 	t->session_state = NULL;
 	logcap_reset_tail(&t->logcap);
+	logcap_configure(&t->logcap, t->spec.logs.max_size_bytes,
+	    t->spec.logs.keep);
 	t->started_mono = clock_mono_ms();
 	pid = spawn_worker(&t->spec, M->shim_path, &M->nofile_default,
 	    &t->fds, &err);
