@@ -10,11 +10,14 @@ PKGS="build-essential autoconf automake pkg-config libev-dev libsqlite3-dev \
 libjansson-dev libcap-dev libcmocka-dev sqlite3 jq mandoc python3 \
 util-linux procps valgrind"
 
+# Only the test suite needs these: peers speaking sd_notify(3) and its tools.
+TEST_PKGS="redis-server haproxy libsystemd-dev systemd"
+
 say() { printf '==> %s\n' "$*"; }
 
 install_deps() {
 	missing=
-	for p in $PKGS; do
+	for p in $PKGS ${1:-}; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
 		    grep -q "install ok installed" || missing="$missing $p"
 	done
@@ -27,8 +30,19 @@ install_deps() {
 	say "installing:$missing"
 	export DEBIAN_FRONTEND=noninteractive
 	apt-get update -qq
+	# Installing a daemon must not start it: the tests run their own.
+	our_rcd=
+	if [ ! -e /usr/sbin/policy-rc.d ]; then
+		our_rcd=/usr/sbin/policy-rc.d
+		printf '#!/bin/sh\nexit 101\n' >"$our_rcd" && chmod +x "$our_rcd"
+		trap 'rm -f "$our_rcd"' EXIT
+	fi
 	# shellcheck disable=SC2086
 	apt-get install -y -qq $missing >/dev/null
+	if [ -n "$our_rcd" ]; then
+		rm -f "$our_rcd"
+		trap - EXIT
+	fi
 }
 
 # Out-of-tree builds, so a normal and a sanitizer build live side by side.
@@ -99,7 +113,7 @@ suite() {
 }
 
 test_all() {
-	install_deps
+	install_deps "$TEST_PKGS"
 	build _build/normal
 	build _build/san --enable-sanitizers
 	suite _build/normal

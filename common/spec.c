@@ -371,7 +371,8 @@ spec_parse_command(const json_t *j, struct tenant_spec *s,
 			return spec_fail(err, path, "must be a string");
 		if ((arg = spec_cstring(a, &len)) == NULL)
 			return spec_fail(err, path, "must not contain NUL");
-		if (len == 0)
+		/* Arguments may be empty (redis --save ""); the program not. */
+		if (len == 0 && i == 0)
 			return spec_fail(err, path, "must not be empty");
 		if (len > SPEC_MAX_ARG_LEN)
 			return spec_fail(err, path, "longer than %d bytes",

@@ -155,18 +155,26 @@ heartbeat_bad(struct tenant *t)
 	t->bad_logged_ms = now;
 }
 
+/* EXTEND_TIMEOUT_USEC: push the start or stop deadline out, never in. */
 static void
-heartbeat_line(void *arg, const char *line, size_t len)
+heartbeat_extend(struct tenant *t, long long usec)
 {
-	struct tenant *t = arg;
-	struct notify_msg m;
+	double want = (double)usec / 1e6;
+
+	if ((t->timer_kind != TIMER_START && t->timer_kind != TIMER_STOP) ||
+	    !ev_is_active(&t->timer))
+		return;
+	if (ev_timer_remaining(M->loop, &t->timer) < want)
+		tenant_timer(t, t->timer_kind, want);
+}
+
+/* One message from a worker, from its pipe or its NOTIFY_SOCKET. */
+void
+heartbeat_message(struct tenant *t, const struct notify_msg *mp)
+{
+	const struct notify_msg m = *mp;
 	char *text;
 
-	if (notify_parse(line, len, &m) == -1) {
-		t->nsplit.bad++;
-		heartbeat_bad(t);
-		return;
-	}
 	switch (m.key) {
 	case NK_READY:
 		heartbeat_ready(t);
@@ -194,6 +202,14 @@ heartbeat_line(void *arg, const char *line, size_t len)
 	case NK_RELOADING:
 		t->reloading = 1;
 		break;
+	case NK_MAINPID:
+		t->main_pid = (pid_t)m.num;
+		break;
+	case NK_EXTEND_TIMEOUT_USEC:
+		heartbeat_extend(t, m.num);
+		break;
+	case NK_BARRIER:
+		break;	/* acknowledged by closing its fd (sdnotify.c) */
 	case NK_SESSION:
 		if ((text = heartbeat_text(&m)) == NULL)
 			break;
@@ -218,6 +234,28 @@ heartbeat_line(void *arg, const char *line, size_t len)
 	default:
 		break;	/* unknown keys are ignored (SPEC section 8) */
 	}
+}
+
+static void
+heartbeat_line(void *arg, const char *line, size_t len)
+{
+	struct tenant *t = arg;
+	struct notify_msg m;
+
+	if (notify_parse(line, len, &m) == -1) {
+		t->nsplit.bad++;
+		heartbeat_bad(t);
+		return;
+	}
+	heartbeat_message(t, &m);
+}
+
+/* A malformed message arrived some other way (a datagram). */
+void
+heartbeat_malformed(struct tenant *t)
+{
+	t->nsplit.bad++;
+	heartbeat_bad(t);
 }
 
 /* Every read from a notify pipe: split into lines and act on each. */

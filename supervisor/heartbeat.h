@@ -6,6 +6,12 @@
 
 struct tenant;
 
+struct notify_msg;
+
+/* One parsed message (pipe line or datagram assignment). */
+void	heartbeat_message(struct tenant *, const struct notify_msg *);
+/* Count and (rate-limited) log a malformed message. */
+void	heartbeat_malformed(struct tenant *);
 /* Bytes read from a worker's notify pipe. */
 void	heartbeat_feed(struct tenant *, const char *, size_t);
 /* The worker is ready: start its watchdog if it has one. */

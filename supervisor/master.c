@@ -20,6 +20,7 @@
 #include "lock.h"
 #include "log.h"
 #include "master.h"
+#include "sdnotify.h"
 #include "spawner.h"
 #include "spec.h"
 #include "store.h"
@@ -330,6 +331,9 @@ master_run(const struct vx_paths *paths, int standby)
 	ev_init(&M->store_retry, master_store_retry_cb);
 	M->store_retry.repeat = 5.;
 	master_load();
+	if (sdnotify_listen(&err) == -1)
+		log_warn("notify: systemd tenants will not be heard: %s",
+		    err.msg);
 	if (control_listen(M->paths.control_sock, &err) == -1)
 		fatalx("%s", err.msg);
 	log_info("master %ld running on %s with %zu tenant(s)%s",
@@ -339,6 +343,7 @@ master_run(const struct vx_paths *paths, int standby)
 	ev_run(M->loop, 0);
 	heartbeat_flush();
 	control_close();
+	sdnotify_close();
 	store_close(M->store);
 	return M->exit_code;
 }

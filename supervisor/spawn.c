@@ -13,6 +13,7 @@
 #include "fd.h"
 #include "shimproto.h"
 #include "spawn.h"
+#include "sdnotify.h"
 #include "spawner.h"
 
 #define SPAWN_DEFAULT_PATH \
@@ -86,7 +87,7 @@ spawn_env(const struct tenant_spec *s, struct strv *env)
 	static const char *const base[] = { "HOME", "USER", "PATH", "LANG" };
 	const char *dflt[4];
 	struct passwd *pw;
-	char fdnum[16];
+	char fdnum[32];
 	size_t i;
 
 	pw = getpwuid(geteuid());
@@ -102,6 +103,16 @@ spawn_env(const struct tenant_spec *s, struct strv *env)
 		if (strv_cat(env, "=", s->env[i].key,
 		    s->env[i].value) == -1)
 			return -1;
+	if (s->heartbeat.timeout_s > 0) {
+		/* As systemd sets it; the shim adds WATCHDOG_PID. */
+		snprintf(fdnum, sizeof(fdnum), "%lld",
+		    (long long)s->heartbeat.timeout_s * 1000000);
+		if (strv_cat(env, "=", "WATCHDOG_USEC", fdnum) == -1)
+			return -1;
+	}
+	if (s->notify == NOTIFY_SYSTEMD && sdnotify_address() != NULL &&
+	    strv_cat(env, "=", "NOTIFY_SOCKET", sdnotify_address()) == -1)
+		return -1;
 	snprintf(fdnum, sizeof(fdnum), "%d", SHIM_NOTIFY_FD);
 	if (strv_cat(env, "=", "VECTIS_NOTIFY_FD", fdnum) == -1 ||
 	    strv_cat(env, "=", "VECTIS_NAME", s->name) == -1)

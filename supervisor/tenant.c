@@ -498,6 +498,7 @@ tenant_spawn(struct tenant *t)
 	notify_split_reset(&t->nsplit);
 	t->reloading = 0;
 	t->errno_value = 0;
+	t->main_pid = 0;
 	free(t->stop_reason);
 	t->stop_reason = NULL;
 	free(t->status_text);
@@ -870,6 +871,11 @@ tenant_to_json(const struct tenant *t)
 	json_object_set_new(o, "session_state",
 	    json_str_or_null(t->session_state));
 	json_object_set_new(o, "status_text", json_str_or_null(t->status_text));
+	json_object_set_new(o, "errno", t->errno_value > 0 ?
+	    json_integer(t->errno_value) : json_null());
+	json_object_set_new(o, "reloading", json_boolean(t->reloading));
+	json_object_set_new(o, "main_pid", t->main_pid > 0 ?
+	    json_integer(t->main_pid) : json_null());
 	json_object_set_new(o, "desired", json_string(
 	    t->desired == DESIRED_STARTED ? "started" :
 	    t->desired == DESIRED_STOPPED ? "stopped" :

@@ -74,6 +74,7 @@ struct tenant {
 	int			 seen_dirty;	/* last_seen_at not flushed */
 	int			 reloading;	/* RELOADING=1 until READY=1 */
 	int			 errno_value;	/* ERRNO= */
+	pid_t			 main_pid;	/* MAINPID= */
 
 	/* Resource figures (resource.c); negative = unknown. */
 	double			 cpu_percent;

@@ -79,5 +79,6 @@ main(int argc, char **argv)
 	stage_rlimits(&o);
 	home = privdrop(o.user, o.group);
 	stage_chdir(&o, home);
+	stage_watchdog_pid();
 	stage_exec(&o);
 }

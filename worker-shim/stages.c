@@ -2,6 +2,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -88,6 +89,19 @@ stage_chdir(const struct shim_opts *o, const char *home)
 		if (chdir("/") == -1)
 			stage_fail(SHIM_STAGE_CHDIR, errno);
 	}
+}
+
+/* sd_watchdog_enabled(3) checks that WATCHDOG_PID is its own pid. */
+void
+stage_watchdog_pid(void)
+{
+	char pid[16];
+
+	if (getenv("WATCHDOG_USEC") == NULL)
+		return;
+	snprintf(pid, sizeof(pid), "%ld", (long)getpid());
+	if (setenv("WATCHDOG_PID", pid, 1) == -1)
+		stage_fail(SHIM_STAGE_SETUP, errno);
 }
 
 /* Replace the shim with the tenant command, searching the worker's PATH. */

@@ -23,6 +23,8 @@ void	stage_fds(void);
 void	stage_rlimits(const struct shim_opts *);
 /* chdir to opts->cwd, or to home (falling back to /). */
 void	stage_chdir(const struct shim_opts *, const char *home);
+/* With WATCHDOG_USEC set, WATCHDOG_PID names us, as systemd does. */
+void	stage_watchdog_pid(void);
 /* execvp the tenant command with the environment we were given. */
 void	stage_exec(const struct shim_opts *) __attribute__((noreturn));
 

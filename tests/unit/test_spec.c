@@ -541,8 +541,12 @@ test_command(void **state)
 	    "command[0]: must be a string", VX_EXIT_FAIL);
 	parse_fails("{\"name\":\"t\",\"command\":[\"a\",null]}",
 	    "command[1]: must be a string", VX_EXIT_FAIL);
-	parse_fails("{\"name\":\"t\",\"command\":[\"a\",\"\"]}",
-	    "command[1]: must not be empty", VX_EXIT_FAIL);
+	parse_fails("{\"name\":\"t\",\"command\":[\"\",\"a\"]}",
+	    "command[0]: must not be empty", VX_EXIT_FAIL);
+	/* Later arguments may be empty, as in redis-server --save "". */
+	parse_ok("{\"name\":\"t\",\"command\":[\"a\",\"\"]}", &s);
+	assert_string_equal(s.argv[1], "");
+	spec_free(&s);
 
 	/* One argument of 4096 bytes is fine, 4097 is not. */
 	arg = repeat('x', 4096);

@@ -1,0 +1,28 @@
+/*
+ * sd_client.c: a worker that uses libsystemd's sd_notify(3), as an
+ * unmodified systemd-aware C daemon would: STATUS, READY=1, then
+ * WATCHDOG=1 at half the interval sd_watchdog_enabled(3) reports.
+ */
+#include <stdio.h>
+#include <stdint.h>
+#include <unistd.h>
+
+#include <systemd/sd-daemon.h>
+
+int
+main(void)
+{
+	uint64_t usec = 0;
+	int wd;
+
+	wd = sd_watchdog_enabled(0, &usec);
+	sd_notifyf(0, "STATUS=watchdog %s, %llu usec", wd > 0 ? "on" : "off",
+	    (unsigned long long)usec);
+	usleep(200000);
+	if (sd_notify(0, "READY=1\nSTATUS=serving") <= 0)
+		return 1;
+	for (;;) {
+		usleep(wd > 0 ? (useconds_t)(usec / 2) : 1000000);
+		sd_notify(0, "WATCHDOG=1");
+	}
+}
