@@ -124,6 +124,7 @@ struct store {
 	sqlite3		*db;
 	char		*path;
 	sqlite3_stmt	*stmt[ST__COUNT];
+	unsigned long long commits;	/* write transactions, for stats */
 };
 
 static const char *
@@ -532,7 +533,15 @@ store_commit(struct store *st, struct vx_err *err)
 		store_rollback(st);
 		return -1;
 	}
+	st->commits++;
 	return 0;
+}
+
+/* How many explicit transactions were committed (bench, ping). */
+unsigned long long
+store_commits(const struct store *st)
+{
+	return st->commits;
 }
 
 /* Discard the open transaction, if any: errors can end one on their own. */

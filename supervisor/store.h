@@ -56,6 +56,8 @@ void	store_close(struct store *);
 /* The schema version of the open database (PRAGMA user_version). */
 int	store_version(struct store *);
 
+/* Explicit transactions committed since open (for statistics). */
+unsigned long long store_commits(const struct store *);
 /* Explicit transactions, so one status change is one commit. */
 int	store_begin(struct store *, struct vx_err *);
 int	store_commit(struct store *, struct vx_err *);

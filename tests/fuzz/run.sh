@@ -25,11 +25,13 @@ sources() {
 	case $1 in
 	spec)	echo common/spec.c common/name.c common/sig.c common/err.c ;;
 	kvconf)	echo common/kvconf.c common/err.c ;;
+	notify)	echo common/notify.c ;;
+	ctlproto) echo common/ctlproto.c common/err.c ;;
 	esac
 }
 
 cd "$top" || exit 2
-for h in spec kvconf; do
+for h in spec kvconf notify ctlproto; do
 	bin=$work/fuzz_$h
 	# shellcheck disable=SC2046,SC2086
 	if ! $CC -std=gnu11 -g -O1 -fno-omit-frame-pointer \
