@@ -248,9 +248,11 @@ cli_spawn_master(struct cli *cli)
 	}
 	if (pid == 0) {
 		setsid();
-		fd = open("/dev/null", O_RDONLY);
+		/* O_CLOEXEC: only the dup2'd copies reach the master. */
+		fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 		dup2(fd, 0);
-		fd = open(logpath, O_WRONLY | O_APPEND | O_CREAT, 0640);
+		fd = open(logpath, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
+		    0640);
 		if (fd != -1) {
 			dup2(fd, 1);
 			dup2(fd, 2);
@@ -814,12 +816,20 @@ cli_simple(struct cli *cli, int argc, char **argv)
 	return 0;
 }
 
+static int
+cli_logs(struct cli *cli, int argc, char **argv)
+{
+	return clilogs_main(cli->paths, argc, argv);
+}
+
 static const struct cli_cmd cli_cmds[] = {
 	{ "start", cli_updown, "start [NAME...|--all]" },
 	{ "stop", cli_updown, "stop [NAME...|--all]" },
 	{ "restart", cli_updown, "restart [NAME...|--all]" },
 	{ "list", cli_list, "list [--json]" },
 	{ "status", cli_status, "status NAME [--json]" },
+	{ "logs", cli_logs, "logs NAME [--follow] [--lines N] "
+	    "[--stdout|--stderr]" },
 	{ "history", cli_history, "history NAME [--json] [--limit N]" },
 	{ "add", cli_add, "add NAME [--env K=V]... [--cwd DIR] [--user U] "
 	    "[--group G]\n           [--tenant-id ID] [--restart POLICY] "
