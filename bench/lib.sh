@@ -2,13 +2,15 @@
 #
 # A peer script sets PEER, sources this file, calls bench_init N, defines
 #   peer_setup         create config, launch the supervisor with all N workers
-#                      defined but NOT started; set ROOT to the supervisor's
-#                      top pid; return once the supervisor accepts commands
+#                      defined but NOT started; "set_root PID" (the
+#                      supervisor's top process) at once; return once the
+#                      supervisor accepts commands
 #   peer_start_cmd     print (one word per line) the "start all" command
 #   peer_running_count print how many workers the supervisor's own status
 #                      output reports as running
 #   peer_status_cmd    print (one word per line) the status/list command
 #                      that is timed (metric c); peer_status2_cmd optional
+#   peer_stop          "stop all" (needed to repeat the start measurement)
 #   peer_teardown      optional graceful stop (everything is SIGKILLed after)
 # and then calls run_bench.  Every metric is printed as one line:
 #   peer=NAME n=N metric=NAME value=NUMBER
@@ -21,6 +23,7 @@ BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 : "${BENCH_KILLS:=100}"          # restart-latency samples (>= 50)
 : "${BENCH_STATUS_RUNS:=10}"     # status command repetitions
+: "${BENCH_START_REPS:=3}"       # start-all repetitions (stop all between)
 : "${BENCH_IDLE_S:=10}"          # idle CPU window
 : "${BENCH_SETTLE_S:=3}"         # pause after start before mem/cpu
 : "${BENCH_START_TIMEOUT_S:=300}"
@@ -28,7 +31,8 @@ BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 : "${BENCH_KILL_GAP_MS:=100}"    # pause between two kills
 WORKER_COMM=sleep
 ROOT=""
-EXTRA_PIDS=()
+ROOT_START=""
+OWNED=()          # "pid:starttime" of processes to kill at exit
 TMP=""
 
 log() { printf '[%s %s n=%s] %s\n' "$(date +%T)" "${PEER:-?}" "${N:-?}" "$*" >&2; }
@@ -73,18 +77,18 @@ cleanup() {
     local rc=$?
     trap - EXIT INT TERM
     if [[ -n "$ROOT" ]] && declare -F peer_teardown >/dev/null && [[ -z "${BENCH_NO_TEARDOWN:-}" ]]; then
-        peer_teardown >/dev/null 2>&1 || true
+        peer_teardown >/dev/null || true
     fi
     local r
     disown -a 2>/dev/null
-    for r in $ROOT "${EXTRA_PIDS[@]}"; do
-        [[ -n "$r" && -x "$TMP/pidwatch" ]] && "$TMP/pidwatch" reap "$r" >/dev/null 2>&1
-        kill -9 "$r" 2>/dev/null
+    [[ -n "$ROOT" && -n "$ROOT_START" ]] && OWNED+=("$ROOT:$ROOT_START")
+    for r in "${OWNED[@]}"; do
+        # only a pid that is still the process we started (same start time):
+        # a pid that has exited may have been reused by someone else's process
+        [[ "$(starttime_of "${r%%:*}")" == "${r#*:}" ]] || continue
+        [[ -x "$TMP/pidwatch" ]] && "$TMP/pidwatch" reap "${r%%:*}" >/dev/null 2>&1
+        [[ "$(starttime_of "${r%%:*}")" == "${r#*:}" ]] && kill -9 "${r%%:*}" 2>/dev/null
     done
-    if [[ -n "$ROOT" ]]; then
-        local t=0
-        while kill -0 "$ROOT" 2>/dev/null && (( t++ < 50 )); do sleep 0.1; done
-    fi
     # reap our own direct children that may still be around
     wait 2>/dev/null
     [[ -n "$TMP" && -z "${BENCH_KEEP_TMP:-}" ]] && rm -rf "$TMP"
@@ -103,37 +107,77 @@ bench_init() {
     PW="$TMP/pidwatch"
 }
 
+# start time (field 22 of /proc/PID/stat) — identifies a process across pid reuse
+starttime_of() {
+    local s
+    s=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+    s=${s##*) }
+    set -- $s
+    echo "${20}"
+}
+
+# remember a process we started, so that cleanup kills it (and its tree)
+own() { local st; st=$(starttime_of "$1") && OWNED+=("$1:$st"); }
+# the supervisor's top process: call right after launching it
+set_root() { ROOT=$1; ROOT_START=$(starttime_of "$1"); }
+
+# peer_running_count, always one number
+running_count() { local c; c=$(peer_running_count 2>/dev/null); c=${c%%[!0-9]*}; echo "${c:-0}"; }
+
 # ---- the common measurement sequence ----------------------------------------
 run_bench() {
     local t_setup; t_setup=$(now_us)
     peer_setup || die "setup failed"
     [[ -n "$ROOT" ]] || die "peer_setup did not set ROOT"
+    [[ "$(starttime_of "$ROOT")" == "$ROOT_START" ]] || die "supervisor (pid $ROOT) is gone"
     log "setup done in $(since_ms "$t_setup") ms (root pid $ROOT)"
     local have; have=$("$PW" count "$ROOT" "$WORKER_COMM")
     (( have == 0 )) || log "warning: $have workers already running before start"
 
-    # (a) start all
+    # (a) start all — BENCH_START_REPS times (stop all in between), medians
     local -a cmd; mapfile -t cmd < <(peer_start_cmd)
-    local out
-    out=$("$PW" start "$ROOT" "$WORKER_COMM" "$N" $((BENCH_START_TIMEOUT_S * 1000)) -- "${cmd[@]}")
-    log "start: $out"
-    local t0 running cmd_ms cmd_pid=""
-    t0=$(sed -n 's/.*t0_us=\([0-9]*\).*/\1/p' <<<"$out")
-    running=$(sed -n 's/.*running_ms=\([-0-9.]*\).*/\1/p' <<<"$out")
-    cmd_ms=$(sed -n 's/.*cmd_ms=\([-0-9.]*\).*/\1/p' <<<"$out")
-    cmd_pid=$(sed -n 's/.*cmd_pid=\([0-9]*\).*/\1/p' <<<"$out")
-    [[ -n "$cmd_pid" ]] && EXTRA_PIDS+=("$cmd_pid")
-    emit start_running_ms "$running"
-    emit start_cmd_ms "$cmd_ms"
-    # then poll the supervisor's own status until it says all N are running
-    local end=$(( t0 + BENCH_START_TIMEOUT_S * 1000000 )) c=0 st=-1
-    while (( $(now_us) < end )); do
-        c=$(peer_running_count 2>/dev/null); c=${c:-0}
-        if (( c >= N )); then st=$(since_ms "$t0"); break; fi
-        sleep 0.005
+    local reps=$BENCH_START_REPS rep out t0 running cmd_ms cmd_pid end c st
+    declare -F peer_stop >/dev/null || reps=1
+    local -a s_run=() s_cmd=() s_st=()
+    for (( rep = 1; rep <= reps; rep++ )); do
+        t0=0 running=-1 cmd_ms=-1 st=-1 c=0
+        out=$("$PW" start "$ROOT" "$WORKER_COMM" "$N" $((BENCH_START_TIMEOUT_S * 1000)) -- "${cmd[@]}")
+        [[ "$out" =~ t0_us=([0-9]+) ]] && t0=${BASH_REMATCH[1]}
+        # then poll the supervisor's own status until it says all N are
+        # running (right away, before any other fork, so that fast
+        # supervisors are not charged for the script's bookkeeping)
+        end=$(( t0 + BENCH_START_TIMEOUT_S * 1000000 ))
+        while (( $(now_us) < end )); do
+            c=$(running_count)
+            if (( c >= N )); then st=$(since_ms "$t0"); break; fi
+            sleep 0.005
+        done
+        log "start #$rep: $out status_ms=$st"
+        [[ "$out" =~ running_ms=([-0-9.]+) ]] && running=${BASH_REMATCH[1]}
+        [[ "$out" =~ cmd_ms=([-0-9.]+) ]] && cmd_ms=${BASH_REMATCH[1]}
+        [[ "$out" =~ cmd_pid=([0-9]+) ]] && own "${BASH_REMATCH[1]}"
+        (( c >= N )) || log "status reports only $c/$N running"
+        s_run+=("$running"); s_cmd+=("$cmd_ms"); s_st+=("$st")
+        if (( rep < reps )); then
+            # let the start settle, stop all, wait until no worker is left,
+            # pause (s6-supervise will not respawn within 1 s of a start)
+            sleep 2
+            peer_stop >/dev/null 2>&1
+            wait_until 300 0.05 bash -c '(( $("$0" count "$1" "$2") == 0 ))' "$PW" "$ROOT" "$WORKER_COMM" \
+                || die "workers still running after stop all"
+            end=$(( $(now_us) + 300000000 ))
+            until (( $(running_count) == 0 )); do
+                (( $(now_us) > end )) && { log "warning: status still reports running workers"; break; }
+                sleep 0.1
+            done
+            sleep 2
+        fi
     done
-    emit start_status_ms "$st"
-    (( c >= N )) || log "status reports only $c/$N running"
+    emit start_running_ms "$(printf '%s\n' "${s_run[@]}" | pctl 50)"
+    emit start_cmd_ms "$(printf '%s\n' "${s_cmd[@]}" | pctl 50)"
+    emit start_status_ms "$(printf '%s\n' "${s_st[@]}" | pctl 50)"
+    emit start_running_min_ms "$(printf '%s\n' "${s_run[@]}" | pctl 0)"
+    emit start_running_max_ms "$(printf '%s\n' "${s_run[@]}" | pctl 100)"
 
     sleep "$BENCH_SETTLE_S"
     local w; w=$("$PW" count "$ROOT" "$WORKER_COMM")

@@ -26,11 +26,12 @@ peer_setup() {
         : >"$SVD/w$i/down"
     done
     runsvdir "$SVD" >"$TMP/runsvdir.out" 2>&1 </dev/null &
-    ROOT=$!
+    set_root $!
     wait_until 120 0.05 bash -c "(( \$($(declare -f ready_count); SVD='$SVD' ready_count) >= $N ))" || {
         log "only $(ready_count) runsv ready"; return 1; }
 }
 peer_start_cmd() { printf '%s\n' sv up; printf '%s\n' "$SVD"/*; }
+peer_stop() { timeout 120 sv down "$SVD"/*; }
 peer_running_count() { timeout 120 sv status "$SVD"/* | grep -c '^run:'; }
 peer_status_cmd() { printf '%s\n' sv status; printf '%s\n' "$SVD"/*; }
 peer_teardown() { :; }

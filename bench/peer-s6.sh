@@ -30,13 +30,14 @@ peer_setup() {
         : >"$SCAN/w$i/down"
     done
     s6-svscan -c $(( N + 100 )) "$SCAN" >"$TMP/s6-svscan.out" 2>&1 </dev/null &
-    ROOT=$!
+    set_root $!
     wait_until 120 0.05 bash -c "(( \$($(declare -f ready_count); SCAN='$SCAN' ready_count) >= $N ))" || {
         log "only $(ready_count) supervisors ready"; return 1; }
 }
 peer_start_cmd() {
     printf '%s\n' bash -c 'for d in "$0"/*/; do printf u >"${d}supervise/control"; done' "$SCAN"
 }
+peer_stop() { local d; for d in "$SCAN"/*/; do printf d >"${d}supervise/control"; done; }
 peer_running_count() {
     timeout 120 sh -c 'for d in "$0"/*; do s6-svstat -o up "$d"; done' "$SCAN" | grep -c '^true'
 }

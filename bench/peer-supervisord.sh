@@ -41,13 +41,14 @@ CONF
         done
     } >"$CONF"
     supervisord -c "$CONF" >"$TMP/supervisord.out" 2>&1 &
-    ROOT=$!
+    set_root $!
     wait_until 60 0.05 bash -c "supervisorctl -c '$CONF' pid >/dev/null 2>&1" || return 1
     # all N known and stopped?
     local n; n=$(ctl status 2>/dev/null | grep -c STOPPED)
     (( n == N )) || { log "only $n programs STOPPED"; return 1; }
 }
 peer_start_cmd() { printf '%s\n' supervisorctl -c "$CONF" start all; }
+peer_stop() { ctl stop all; }
 peer_running_count() { ctl status 2>/dev/null | grep -c ' RUNNING '; }
 peer_status_cmd() { printf '%s\n' supervisorctl -c "$CONF" status; }
 peer_teardown() { :; }   # everything is SIGKILLed by cleanup

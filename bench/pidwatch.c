@@ -14,7 +14,7 @@
  *       print the number of workers
  *   pidwatch start ROOT COMM N TIMEOUT_MS -- CMD [ARG...]
  *       take T0, run CMD (stdout/stderr to /dev/null), poll the tree every
- *       ~2 ms until N workers exist; print
+ *       ~2 ms (at most 50 % duty cycle) until N workers exist; print
  *         t0_us=.. running_ms=.. cmd_ms=.. cmd_rc=.. workers=..
  *       running_ms is -1 on timeout; cmd_ms -1 if CMD had not exited within
  *       TIMEOUT_MS (it is then left running and its pid is printed as cmd_pid).
@@ -244,13 +244,18 @@ static int cmd_start(int root, const char *comm, int n, long timeout_ms, char **
                 rc = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
             }
         }
+        long long scan = 0;
         if (running < 0) {
+            long long s0 = now_us(CLOCK_MONOTONIC);
             workers = cmd_list(root, comm, 0);
             if (workers >= n) running = now_us(CLOCK_MONOTONIC) - t0;
+            scan = now_us(CLOCK_MONOTONIC) - s0;
         }
         if (running >= 0 && cmdt >= 0) break;
         if (now_us(CLOCK_MONOTONIC) > deadline) break;
-        sleep_us(2000);
+        /* poll every 2 ms, but keep the scanning duty cycle <= 50 % so the
+         * watcher does not eat a whole core of this small machine */
+        sleep_us(scan > 2000 ? scan : 2000);
     }
     printf("t0_us=%lld running_ms=%.1f cmd_ms=%.1f cmd_rc=%d workers=%d",
            t0r, running < 0 ? -1.0 : running / 1000.0,

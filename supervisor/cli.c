@@ -199,7 +199,8 @@ cli_usage_error(const char *cmd, const char *fmt, ...)
 static void
 cli_print_json(json_t *v)
 {
-	char *s = json_dumps(v, JSON_INDENT(2) | JSON_ENCODE_ANY);
+	char *s = json_dumps(v, JSON_INDENT(2) | JSON_ENCODE_ANY |
+	    JSON_REAL_PRECISION(15));	/* cpu_percent 0.3, not 0.2999... */
 
 	if (s != NULL) {
 		fputs(s, stdout);

@@ -4,6 +4,7 @@
  * answer once their tenants have settled.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 #include "log.h"
 #include "master.h"
 #include "name.h"
+#include "resource.h"
 #include "spec.h"
 #include "store.h"
 #include "supconf.h"
@@ -399,6 +401,7 @@ cmd_list(struct conn *c, json_t *req)
 	json_t *arr = json_array();
 	size_t i;
 
+	resource_refresh();
 	for (i = 0; i < M->ntenants; i++)
 		json_array_append_new(arr, tenant_to_json(M->tenants[i]));
 	command_ok(c, arr);
@@ -430,10 +433,12 @@ static void
 cmd_status(struct conn *c, json_t *req)
 {
 	struct tenant *t;
+	char lerr[PATH_MAX + 128];
 	json_t *o;
 
 	if ((t = command_one(c, req)) == NULL)
 		return;
+	resource_refresh();
 	o = tenant_to_json(t);
 	json_object_set_new(o, "spec", spec_to_json(&t->spec));
 	json_object_set_new(o, "notify_errors",
@@ -441,6 +446,8 @@ cmd_status(struct conn *c, json_t *req)
 	json_object_set_new(o, "log_file", json_string(t->logcap.path));
 	json_object_set_new(o, "log_dropped_bytes",
 	    json_integer((json_int_t)t->logcap.dropped));
+	json_object_set_new(o, "log_error", logcap_error(&t->logcap, lerr,
+	    sizeof(lerr)) != NULL ? json_string(lerr) : json_null());
 	command_ok(c, o);
 }
 
@@ -771,8 +778,11 @@ cmd_shutdown(struct conn *c, json_t *req)
 static void
 cmd_ping(struct conn *c, json_t *req)
 {
-	command_ok(c, json_pack("{s:s, s:I, s:I}", "version", VECTIS_VERSION,
-	    "pid", (json_int_t)getpid(), "tenants", (json_int_t)M->ntenants));
+	command_ok(c, json_pack("{s:s, s:I, s:I, s:I, s:b}", "version",
+	    VECTIS_VERSION, "pid", (json_int_t)getpid(), "tenants",
+	    (json_int_t)M->ntenants, "store_commits",
+	    (json_int_t)store_commits(M->store), "store_degraded",
+	    M->store_degraded));
 }
 
 static const char *const f_targets[] = { "v", "cmd", "names", "all", NULL };

@@ -7,6 +7,7 @@
 
 #define LOGCAP_LINE_MAX	8192	/* longer lines are split */
 #define LOGCAP_TAIL_MAX	4096	/* stderr bytes kept for last_error */
+#define LOGCAP_RETRY_MS	1000	/* after a failure, next attempt */
 
 enum logcap_stream {
 	LOGCAP_OUT,
@@ -26,8 +27,17 @@ struct logcap {
 	size_t		 tlen;
 	int64_t		 max_size;		/* rotate above this size */
 	int		 keep;			/* rotated files kept */
+	int		 configured;		/* keep is from a spec */
+	int64_t		 size;			/* of the open file, tracked */
+	int		 regular;		/* open file can be rotated */
+	int		 broken;		/* a write stopped mid-record */
+	uint64_t	 rotations;		/* since the master started */
 	uint64_t	 dropped;		/* bytes we could not write */
-	int		 last_errno;		/* of the last failed write */
+	uint64_t	 dropped_mark;		/* dropped when trouble began */
+	int		 last_errno;		/* of the last failure, or 0 */
+	const char	*err_op;		/* "open", "write", "rotate" */
+	uint64_t	 retry_ms;		/* no new open before this */
+	int		 rotate_errno;		/* last rotation failure */
 };
 
 /* Prepare capture for tenant name; the file opens on first write. */
@@ -42,6 +52,8 @@ void	logcap_flush(struct logcap *);
 void	logcap_reset_tail(struct logcap *);
 /* The last n stderr lines joined with " | ", escaped; "" if none. */
 char   *logcap_tail(const struct logcap *, int n, char *buf, size_t len);
+/* "unable to write PATH: reason" while writing fails, else NULL. */
+const char *logcap_error(const struct logcap *, char *buf, size_t len);
 /* Close the file (SIGHUP re-open, tenant removal). */
 void	logcap_close(struct logcap *);
 /* Release everything (tenant removal). */

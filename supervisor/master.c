@@ -20,6 +20,8 @@
 #include "lock.h"
 #include "log.h"
 #include "master.h"
+#include "resource.h"
+#include "sdmaster.h"
 #include "sdnotify.h"
 #include "spawner.h"
 #include "spec.h"
@@ -108,6 +110,7 @@ master_settle_cb(struct ev_loop *loop, ev_prepare *w, int revents)
 
 	ev_prepare_stop(loop, w);
 	command_settle();
+	resource_schedule();
 	if (!M->shutting_down)
 		return;
 	for (i = 0; i < M->ntenants; i++)
@@ -128,6 +131,7 @@ master_shutdown(const char *why)
 		return;
 	log_info("shutting down (%s)", why);
 	M->shutting_down = 1;
+	sdmaster_stopping();
 	control_stop_listening();
 	for (i = 0; i < M->ntenants; i++) {
 		struct tenant *t = M->tenants[i];
@@ -297,6 +301,7 @@ master_run(const struct vx_paths *paths, int standby)
 	M->paths = *paths;
 	M->started_at = time(NULL);
 	M->pid1 = getpid() == 1;
+	sdmaster_init();
 	vx_err_clear(&err);
 	umask(027);
 	if (paths_make_dirs(&M->paths, &err) == -1)
@@ -340,6 +345,7 @@ master_run(const struct vx_paths *paths, int standby)
 	    (long)getpid(), M->paths.control_sock, M->ntenants,
 	    M->pid1 ? " as PID 1" : "");
 	master_autostart();
+	sdmaster_ready(M->loop);
 	ev_run(M->loop, 0);
 	heartbeat_flush();
 	control_close();
