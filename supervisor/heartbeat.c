@@ -81,8 +81,11 @@ fail:
 static void
 heartbeat_watchdog_reset(struct tenant *t)
 {
-	if (t->timer_kind == TIMER_WATCHDOG)
-		tenant_timer(t, TIMER_WATCHDOG, t->spec.heartbeat.timeout_s);
+	/* ev_timer_again moves the timer in place: cheapest per beat. */
+	if (t->timer_kind == TIMER_WATCHDOG) {
+		t->timer.repeat = t->spec.heartbeat.timeout_s;
+		ev_timer_again(M->loop, &t->timer);
+	}
 }
 
 /* Arm the watchdog once the worker is ready. */

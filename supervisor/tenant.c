@@ -619,6 +619,7 @@ tenant_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	enum timer_kind kind = t->timer_kind;
 	char why[128];
 
+	ev_timer_stop(loop, w);		/* a watchdog timer repeats */
 	t->timer_kind = TIMER_NONE;
 	switch (kind) {
 	case TIMER_BACKOFF:
