@@ -41,7 +41,7 @@ TMP=$(mktemp -d "${TMPDIR:-/tmp}/bench-logs.XXXXXX")
 ROOTS=()
 cleanup() {
 	local r
-	trap - EXIT INT TERM
+	trap - EXIT INT TERM HUP PIPE
 	for r in "${ROOTS[@]}"; do
 		"$TMP/pidwatch" reap "$r" >/dev/null 2>&1
 		kill -9 "$r" 2>/dev/null
@@ -50,7 +50,7 @@ cleanup() {
 	[[ -z "${BENCH_KEEP_TMP:-}" ]] && rm -rf "$TMP"
 }
 trap cleanup EXIT
-trap 'exit 130' INT TERM
+trap 'exit 130' INT TERM HUP PIPE
 
 gcc -O2 -o "$TMP/pidwatch" "$BENCH_DIR/pidwatch.c" || die "cannot build pidwatch"
 cat >"$TMP/writer.c" <<'EOF'
@@ -173,6 +173,7 @@ run_pm2() {
 
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 results=()
+load0=$(cut -d' ' -f1-3 /proc/loadavg)
 for p in $BENCH_LOG_PEERS; do
 	log "$p: $N writers, warm-up ${BENCH_WARMUP_S}s, window ${BENCH_LOG_S}s"
 	rm -f "$TMP/result"
@@ -186,7 +187,7 @@ done
 
 {
 	echo "# log throughput — $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-	echo "# host: $(uname -sr), $(nproc) CPUs; load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+	echo "# host: $(uname -sr), $(nproc) CPUs; load before: $load0, after: $(cut -d' ' -f1-3 /proc/loadavg)"
 	echo "# $N writers of 100-byte lines, ${BENCH_LOG_S}s window after ${BENCH_WARMUP_S}s warm-up"
 	# (no pm2 command here: without its daemon it would start one)
 	echo "# pm2 ${PM2_VERSION:-not run}, node $(node --version 2>/dev/null)"

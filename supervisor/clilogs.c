@@ -1,7 +1,7 @@
 /*
- * clilogs.c: the logs command.  It reads the tenant's log files itself,
- * so it works with or without a master: the last lines across
- * NAME.log.K .. NAME.log.1 and NAME.log, and --follow through rotation.
+ * clilogs.c: the logs command, which reads a tenant's log files itself
+ * (the last lines across NAME.log.K .. NAME.log, --follow through
+ * rotation), with or without a master.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -186,7 +186,8 @@ logs_tail_fd(int fd, off_t end, size_t want, enum logs_filter f,
 		}
 		if (logs_pread(fd, buf, (size_t)(hi - lo), lo) == -1)
 			goto out;
-		memcpy(buf + (hi - lo), carry, clen);
+		if (clen > 0)
+			memcpy(buf + (hi - lo), carry, clen);
 		if (first && whole_only && buf[total - 1] != '\n') {
 			/* Being written now: --follow prints it whole later. */
 			for (i = total; i > 0 && buf[i - 1] != '\n'; i--)
@@ -200,7 +201,7 @@ logs_tail_fd(int fd, off_t end, size_t want, enum logs_filter f,
 		first = 0;
 		start = 0;
 		if (lo > 0) {
-			/* The first piece belongs to a line that began before. */
+			/* The first piece is the end of an earlier line. */
 			if ((nl = memchr(buf, '\n', total)) == NULL) {
 				if (total > LOGS_LINE_CAP)
 					total = 0;	/* no line structure */
@@ -313,7 +314,8 @@ logs_tail(const char *path, size_t want, enum logs_filter f, int follow,
 		}
 		/* A rotation while we open: the same file under two names. */
 		for (j = dup = 0; j < found; j++)
-			if (seen[j].dev == st.st_dev && seen[j].ino == st.st_ino)
+			if (seen[j].dev == st.st_dev &&
+			    seen[j].ino == st.st_ino)
 				dup = 1;
 		if (dup) {
 			close(fd);

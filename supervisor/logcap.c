@@ -1,11 +1,6 @@
 /*
  * logcap.c: worker output to logs/NAME.log, its rotation by size, and the
  * stderr tail that last_error quotes.
- *
- * The master writes each chunk it read before it reads the next one, so
- * a worker that writes faster than the disk fills its pipe and blocks in
- * write(2): back-pressure, with no buffer in the master growing.  A write
- * that fails drops the chunk (counted), never the worker.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -181,7 +176,13 @@ logcap_clean(char *p, size_t len)
 		logcap_clean_byte(p + i);
 }
 
-/* Append buf to the file; what cannot be written is counted as dropped. */
+/*
+ * Append buf to the file; what cannot be written is counted as dropped.
+ * Each chunk read from a worker is written before the next is read, so a
+ * worker that writes faster than the disk fills its pipe and blocks in
+ * write(2): back-pressure, with no buffer in the master growing.  A write
+ * that fails drops the chunk, never the worker.
+ */
 static void
 logcap_write(struct logcap *lc, const char *buf, size_t len)
 {

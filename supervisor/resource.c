@@ -1,10 +1,6 @@
 /*
  * resource.c: cpu_percent and rss_bytes of each worker's whole process
  * group, from one scan of /proc, and limits.max_memory_restart_bytes.
- *
- * An idle master must not wake up, so nothing is sampled on a timer
- * unless a running tenant has a memory limit; list and status sample on
- * demand, at most once a second.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -423,7 +419,11 @@ out:
 	free(w);
 }
 
-/* Called before list and status build their answer. */
+/*
+ * Called before list and status build their answer.  An idle master must
+ * not wake up, so figures are sampled on demand, at most once a second;
+ * only a memory limit brings a timer (resource_schedule).
+ */
 void
 resource_refresh(void)
 {

@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#define RESOURCE_CACHE_MS	1000	/* list/status reuse a sample this long */
+#define RESOURCE_CACHE_MS	1000	/* list/status reuse a sample */
 #define RESOURCE_LIMIT_S	3.	/* memory limit checks, when needed */
 
 /* What one line of /proc/PID/stat says about a process. */
