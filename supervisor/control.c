@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -23,6 +24,7 @@
 #define CONTROL_MAX_PER_UID	64
 #define CONTROL_IDLE_S		10.
 #define CONTROL_WRITE_S		30.
+#define CONTROL_TRIM_BYTES	(64 * 1024)
 
 #define container_of(p, type, member) \
 	((type *)(void *)((char *)(p) - offsetof(type, member)))
@@ -194,6 +196,12 @@ control_write_cb(struct ev_loop *loop, ev_io *w, int revents)
 	ev_io_stop(loop, &c->ww);
 	free(c->out);
 	c->out = NULL;
+	/*
+	 * A big reply (list of 1000 tenants) left a heap full of freed JSON:
+	 * give it back, so the master stays small between requests.
+	 */
+	if (c->outlen > CONTROL_TRIM_BYTES)
+		malloc_trim(0);
 	c->outlen = c->outoff = 0;
 	if (c->eof) {
 		control_free(c);

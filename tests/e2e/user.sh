@@ -1,0 +1,38 @@
+# user.sh: a tenant with "user" runs with that uid/gid, no capabilities,
+# no_new_privs, only fds 0-3, and an environment built for that user.
+. "$VECTIS_TESTLIB"
+
+[ "$(id -u)" = 0 ] || skip "needs root to create a test user"
+command -v useradd >/dev/null || skip "useradd not installed"
+U=vt-a$$
+useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$U" 2>/dev/null ||
+    skip "cannot create user $U"
+del_user() { userdel "$U" 2>/dev/null; }
+trap 'del_user; t_cleanup' EXIT
+uid=$(id -u "$U") gid=$(id -g "$U")
+
+start_master
+vx apply /dev/stdin >/dev/null <<J || fail "apply"
+[{"name": "asuser", "user": "$U", "env": {"FOO": "bar"},
+  "command": ["sh", "-c", "echo \"HOME=\$HOME USER=\$USER LOGNAME=\$LOGNAME FOO=\$FOO PWD=\$(pwd)\"; exec sleep 1000"]}]
+J
+wait_until 3 is asuser state running || fail "asuser not running: $(field asuser last_error)"
+pid=$(field asuser pid)
+st=/proc/$pid/status
+grep -q "^Uid:[[:space:]]*$uid[[:space:]]*$uid[[:space:]]*$uid[[:space:]]*$uid$" "$st" || fail "uid: $(grep Uid "$st")"
+grep -q "^Gid:[[:space:]]*$gid[[:space:]]*$gid[[:space:]]*$gid[[:space:]]*$gid$" "$st" || fail "gid: $(grep Gid "$st")"
+grep -q "^CapEff:[[:space:]]*0000000000000000$" "$st" || fail "CapEff: $(grep CapEff "$st")"
+grep -q "^CapPrm:[[:space:]]*0000000000000000$" "$st" || fail "CapPrm: $(grep CapPrm "$st")"
+grep -q "^NoNewPrivs:[[:space:]]*1$" "$st" || fail "NoNewPrivs: $(grep NoNewPrivs "$st")"
+fds=$(ls /proc/$pid/fd | sort -n | tr '\n' ' ')
+[ "$fds" = "0 1 2 3 " ] || fail "worker fds: $fds"
+wait_until 2 grep -q "HOME=/nonexistent USER=$U LOGNAME=$U FOO=bar PWD=/" "$T_HOME/logs/asuser.log" ||
+    fail "environment: $(cat "$T_HOME/logs/asuser.log")"
+tr '\0' '\n' </proc/$pid/environ | grep -q "^VECTIS_HOME=" && fail "master environment leaked"
+t_log "runs as $U ($uid:$gid), CapEff 0, NoNewPrivs 1, fds 0-3"
+
+# A user that does not exist: ERROR at once with the reason.
+vx add ghost --user vt-no-such-user-$$ --no-autostart -- sleep 1000 >/dev/null || fail "add ghost"
+expect_fail 1 "no such user" vx start ghost
+is ghost state fatal || fail "ghost not fatal"
+exit 0
