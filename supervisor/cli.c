@@ -43,10 +43,8 @@ struct cli_cmd {
 	const char	*usage;
 };
 
-static void
-cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static void
+/* One error line on stderr: "vectis-supervisor: ...". */
+void
 cli_err(const char *fmt, ...)
 {
 	va_list ap;

@@ -11,5 +11,7 @@ int	cli_main(const struct vx_paths *, const char *home, int argc,
 int	clilogs_main(const struct vx_paths *, int argc, char **argv);
 /* Print usage for cmd (or all) to stdout/stderr. */
 void	cli_usage(FILE *, const char *cmd);
+/* Print "vectis-supervisor: MESSAGE" on stderr. */
+void	cli_err(const char *, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

@@ -58,24 +58,6 @@ struct logs_follow {
 
 static volatile sig_atomic_t logs_stop;
 
-static void
-logs_err(const char *name, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
-logs_err(const char *name, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "vectis-supervisor: ");
-	if (name != NULL)
-		fprintf(stderr, "%s: ", name);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
-
 static int
 logs_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -640,12 +622,12 @@ clilogs_main(const struct vx_paths *paths, int argc, char **argv)
 		return logs_usage("%s", "name required");
 	vx_err_clear(&err);
 	if (name_check(name, &err) == -1) {
-		logs_err(NULL, "%s", err.msg);
+		cli_err("%s", err.msg);
 		return VX_EXIT_USAGE;
 	}
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s.log", paths->logs_dir,
 	    name) >= sizeof(path)) {
-		logs_err(name, "log path too long");
+		cli_err("%s: log path too long", name);
 		return VX_EXIT_FAIL;
 	}
 	f.path = path;
@@ -654,7 +636,7 @@ clilogs_main(const struct vx_paths *paths, int argc, char **argv)
 	if (found == -1) {
 		if (errno == EPIPE)
 			return 0;
-		logs_err(name, "%s: %s", path, strerror(errno));
+		cli_err("%s: %s: %s", name, path, strerror(errno));
 		return errno == EACCES || errno == EPERM ? VX_EXIT_PERM :
 		    VX_EXIT_FAIL;
 	}
@@ -663,11 +645,11 @@ clilogs_main(const struct vx_paths *paths, int argc, char **argv)
 		/* No file: a tenant that never wrote, or no tenant at all. */
 		known = logs_known(paths, name);
 		if (known == 0) {
-			logs_err(name, "no such tenant");
+			cli_err("%s: no such tenant", name);
 			return VX_EXIT_NOTENANT;
 		}
 		if (known == -1) {
-			logs_err(name, "no log file (%s) and no master to ask",
+			cli_err("%s: no log file (%s) and no master to ask", name,
 			    path);
 			return VX_EXIT_NOTENANT;
 		}
