@@ -814,7 +814,6 @@ command_dispatch(struct conn *c, json_t *req)
 {
 	const char *name = json_string_value(json_object_get(req, "cmd"));
 	struct vx_err err;
-	uid_t uid = control_peer_uid(c);
 	size_t i;
 
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
@@ -830,7 +829,7 @@ command_dispatch(struct conn *c, json_t *req)
 		command_error(c, VX_EXIT_USAGE, "%s: %s", name, err.msg);
 		return;
 	}
-	if (commands[i].admin && uid != 0 && uid != geteuid()) {
+	if (commands[i].admin && !control_peer_admin(c)) {
 		command_error(c, VX_EXIT_PERM, "%s: permission denied", name);
 		return;
 	}

@@ -4,6 +4,8 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
 #include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +34,7 @@
 struct conn {
 	int		 fd;
 	uid_t		 uid;
+	gid_t		 gid;
 	pid_t		 pid;
 	ev_io		 rw, ww;
 	ev_timer	 timer;
@@ -58,6 +61,32 @@ uid_t
 control_peer_uid(const struct conn *c)
 {
 	return c->uid;
+}
+
+/*
+ * May this peer run commands that change things?  Root, the master's own
+ * user, and members of CONTROL_GROUP (supervisor.conf).
+ */
+int
+control_peer_admin(const struct conn *c)
+{
+	struct passwd *pw;
+	gid_t groups[256];
+	int i, n = 256;
+
+	if (c->uid == 0 || c->uid == geteuid())
+		return 1;
+	if (!M->conf.has_control_group)
+		return 0;
+	if (c->gid == M->conf.control_gid)
+		return 1;
+	if ((pw = getpwuid(c->uid)) == NULL ||
+	    getgrouplist(pw->pw_name, pw->pw_gid, groups, &n) == -1)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (groups[i] == M->conf.control_gid)
+			return 1;
+	return 0;
 }
 
 static unsigned int
@@ -320,6 +349,7 @@ control_accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 	}
 	c->fd = fd;
 	c->uid = cred.uid;
+	c->gid = cred.gid;
 	c->pid = cred.pid;
 	ev_io_init(&c->rw, control_read_cb, fd, EV_READ);
 	ev_io_init(&c->ww, control_write_cb, fd, EV_WRITE);
@@ -368,6 +398,13 @@ control_listen(const char *path, struct vx_err *err)
 		return -1;
 	}
 	umask(old);
+	/* CONTROL_GROUP may reach the socket: group on it and its directory. */
+	if (M->conf.has_control_group &&
+	    (chown(path, (uid_t)-1, M->conf.control_gid) == -1 ||
+	    chown(M->paths.run_dir, (uid_t)-1, M->conf.control_gid) == -1 ||
+	    chmod(M->paths.run_dir, 0750) == -1))
+		log_warn("unable to give %s to CONTROL_GROUP: %s", path,
+		    strerror(errno));
 	ev_io_init(&accept_w, control_accept_cb, listen_fd, EV_READ);
 	ev_io_start(M->loop, &accept_w);
 	ev_init(&accept_pause_w, control_accept_pause_cb);

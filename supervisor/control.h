@@ -21,5 +21,7 @@ void	control_reply(struct conn *, char *line, size_t len);
 void	control_reply_now(struct conn *, char *line, size_t len);
 /* The peer's credentials, from SO_PEERCRED at accept. */
 uid_t	control_peer_uid(const struct conn *);
+/* Whether the peer may run commands that change state. */
+int	control_peer_admin(const struct conn *);
 
 #endif

@@ -1,5 +1,6 @@
 /* supconf.c: parse supervisor.conf into struct supconf. */
 #include <errno.h>
+#include <grp.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,7 +9,7 @@
 #include "supconf.h"
 
 static const char *const supconf_keys[] = {
-	"LOG_LEVEL", "EVENT_KEEP", "LAST_ERROR_LINES", NULL
+	"LOG_LEVEL", "EVENT_KEEP", "LAST_ERROR_LINES", "CONTROL_GROUP", NULL
 };
 
 static int
@@ -70,6 +71,20 @@ supconf_load(const char *path, struct supconf *conf, struct vx_err *err)
 	    err) == -1)
 		goto fail;
 	c.stderr_tail_lines = (int)lines;
+	c.has_control_group = 0;
+	c.control_gid = 0;
+	if ((v = kvconf_get(&kv, "CONTROL_GROUP")) != NULL && v[0] != '\0') {
+		struct group *gr = getgrnam(v);
+
+		if (gr == NULL) {
+			vx_err_set(err, VX_EXIT_FAIL,
+			    "%s:%d: CONTROL_GROUP: no such group '%.64s'", path,
+			    supconf_line(&kv, "CONTROL_GROUP"), v);
+			goto fail;
+		}
+		c.has_control_group = 1;
+		c.control_gid = gr->gr_gid;
+	}
 	kvconf_free(&kv);
 	*conf = c;
 	return 0;

@@ -2,12 +2,16 @@
 #ifndef VX_SUPCONF_H
 #define VX_SUPCONF_H
 
+#include <sys/types.h>
+
 #include "err.h"
 
 struct supconf {
 	int	log_level;		/* LOG_LEVEL */
 	long	event_keep;		/* EVENT_KEEP: rows kept in event */
 	int	stderr_tail_lines;	/* LAST_ERROR_LINES */
+	int	has_control_group;	/* CONTROL_GROUP set */
+	gid_t	control_gid;		/* its members may run every command */
 };
 
 /* Read path into conf (defaults for a missing file); errors name the line. */
