@@ -94,6 +94,23 @@ spawner_unpack(char *buf, const struct spawner_hdr *h, char **path,
 	return 0;
 }
 
+/* A request: header, strings, and room for four descriptors. */
+static void
+spawner_msg(struct msghdr *msg, struct iovec iov[2], struct spawner_hdr *h,
+    char *buf, size_t len, char *cbuf, size_t clen)
+{
+	memset(msg, 0, sizeof(*msg));
+	memset(cbuf, 0, clen);
+	iov[0].iov_base = h;
+	iov[0].iov_len = sizeof(*h);
+	iov[1].iov_base = buf;
+	iov[1].iov_len = len;
+	msg->msg_iov = iov;
+	msg->msg_iovlen = 2;
+	msg->msg_control = cbuf;
+	msg->msg_controllen = clen;
+}
+
 static int
 spawner_recv(int sock, char *buf, struct spawner_hdr *h, int fds[4])
 {
@@ -103,15 +120,7 @@ spawner_recv(int sock, char *buf, struct spawner_hdr *h, int fds[4])
 	struct cmsghdr *c;
 	ssize_t n;
 
-	memset(&msg, 0, sizeof(msg));
-	iov[0].iov_base = h;
-	iov[0].iov_len = sizeof(*h);
-	iov[1].iov_base = buf;
-	iov[1].iov_len = SPAWNER_MAX_REQ;
-	msg.msg_iov = iov;
-	msg.msg_iovlen = 2;
-	msg.msg_control = cbuf;
-	msg.msg_controllen = sizeof(cbuf);
+	spawner_msg(&msg, iov, h, buf, SPAWNER_MAX_REQ, cbuf, sizeof(cbuf));
 	do {
 		n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
 	} while (n == -1 && errno == EINTR);
@@ -234,16 +243,7 @@ spawner_spawn(const char *path, char *const argv[], char *const envp[],
 	for (i = 0; envp[i] != NULL; i++)
 		p = stpcpy(p, envp[i]) + 1;
 	h.len = (uint32_t)len;
-	memset(&msg, 0, sizeof(msg));
-	memset(cbuf, 0, sizeof(cbuf));
-	iov[0].iov_base = &h;
-	iov[0].iov_len = sizeof(h);
-	iov[1].iov_base = buf;
-	iov[1].iov_len = len;
-	msg.msg_iov = iov;
-	msg.msg_iovlen = 2;
-	msg.msg_control = cbuf;
-	msg.msg_controllen = sizeof(cbuf);
+	spawner_msg(&msg, iov, &h, buf, len, cbuf, sizeof(cbuf));
 	c = CMSG_FIRSTHDR(&msg);
 	c->cmsg_level = SOL_SOCKET;
 	c->cmsg_type = SCM_RIGHTS;
