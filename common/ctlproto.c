@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "ctlproto.h"
+#include "log.h"
 
 /* Check the envelope every request carries before any handler sees it. */
 json_t *
@@ -88,15 +89,21 @@ ctl_reply_ok(json_t *result, size_t *len)
 	return s;
 }
 
-/* The error envelope, carrying the CLI exit code. */
+/*
+ * The error envelope, carrying the CLI exit code.  The message may quote
+ * untrusted bytes (a parser's "near '...'"): escaped, it is always valid
+ * UTF-8, so the reply can always be encoded.
+ */
 char *
 ctl_reply_err(int code, const char *msg, size_t *len)
 {
+	char esc[2048];
 	json_t *r;
 	char *s;
 
+	log_escape(esc, sizeof(esc), msg, strlen(msg));
 	r = json_pack("{s:i, s:b, s:i, s:s}", "v", CTL_VERSION, "ok", 0,
-	    "code", code, "error", msg);
+	    "code", code, "error", esc);
 	if (r == NULL)
 		return NULL;
 	s = ctl_line(r, len);

@@ -79,6 +79,10 @@ if command -v python3 >/dev/null 2>&1; then
 	reply '{"v":1,"cmd":"nope"}\n' | grep -q "unknown command" || fail "unknown cmd"
 	reply '{"v":1,"cmd":"status","name":"../x"}\n' | grep -q "invalid tenant name" || fail "name"
 	reply '\x00\x01\x02\xff\n' | grep -q '"ok":false' || fail "binary"
+	# Regression (found by fuzz_ctlproto): a parse error quoting half a
+	# UTF-8 sequence made the error reply unencodable; no answer came.
+	reply '{"v":1,"cm\\\xe1\x99\xa5lse}\n' | grep -q '"ok":false.*malformed request' ||
+	    fail "no error reply for a request quoting broken UTF-8"
 	python3 - "$sock" <<'PY' || fail "huge request not refused"
 import socket, sys
 s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.settimeout(15)

@@ -26,7 +26,8 @@ sources() {
 	spec)	echo common/spec.c common/name.c common/sig.c common/err.c ;;
 	kvconf)	echo common/kvconf.c common/err.c ;;
 	notify)	echo common/notify.c ;;
-	ctlproto) echo common/ctlproto.c common/err.c ;;
+	ctlproto) echo common/ctlproto.c common/err.c common/log.c \
+	    common/clock.c ;;
 	esac
 }
 
