@@ -11,7 +11,7 @@ libjansson-dev libcap-dev libcmocka-dev sqlite3 jq mandoc python3 \
 util-linux procps valgrind"
 
 # Only the test suite needs these: peers speaking sd_notify(3) and its tools.
-TEST_PKGS="redis-server haproxy libsystemd-dev systemd clang libclang-rt-14-dev"
+TEST_PKGS="redis-server haproxy libsystemd-dev systemd clang libclang-rt-14-dev cppcheck"
 
 say() { printf '==> %s\n' "$*"; }
 
@@ -127,6 +127,18 @@ test_all() {
 	say "man pages (mandoc -Tlint)"
 	if mandoc -Tlint -Wwarning man/*.[1-8]; then p=$((p + 1)); else
 		f=$((f + 1)); fi
+	# Static checks: warnings, portability, performance and style, except
+	# variableScope (KNF declares at the top of a block).
+	say "cppcheck"
+	if cppcheck --quiet --enable=warning,portability,performance,style \
+	    --error-exitcode=1 --inline-suppr -D_GNU_SOURCE -I common \
+	    -I supervisor --include=/usr/include/jansson.h \
+	    --suppress=missingIncludeSystem --suppress=variableScope \
+	    common supervisor worker-shim; then
+		p=$((p + 1))
+	else
+		f=$((f + 1))
+	fi
 	say "fuzzers (${VECTIS_FUZZ_SECONDS:-10} s each)"
 	if sh tests/fuzz/run.sh "${VECTIS_FUZZ_SECONDS:-10}"; then
 		p=$((p + 1))

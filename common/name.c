@@ -32,7 +32,7 @@ name_escape(const char *name, char *buf, size_t size)
 	const unsigned char *p = (const unsigned char *)name;
 	size_t i, o = 0;
 
-	for (i = 0; p[i] != '\0' && i < NAME_ECHO_MAX; i++) {
+	for (i = 0; i < NAME_ECHO_MAX && p[i] != '\0'; i++) {
 		if (o + 5 > size)
 			break;
 		if (p[i] < 0x20 || p[i] >= 0x7f || p[i] == '\\') {

@@ -77,7 +77,7 @@ spec_escape(const char *s, char *buf, size_t size)
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i, o = 0;
 
-	for (i = 0; p[i] != '\0' && i < SPEC_ECHO_MAX; i++) {
+	for (i = 0; i < SPEC_ECHO_MAX && p[i] != '\0'; i++) {
 		if (o + 5 > size)
 			break;
 		if (p[i] < 0x20 || p[i] >= 0x7f || p[i] == '\\') {
@@ -353,7 +353,6 @@ spec_parse_command(const json_t *j, struct tenant_spec *s,
 {
 	char path[32];
 	const json_t *v, *a;
-	const char *arg;
 	size_t n, i, len;
 
 	if ((v = json_object_get(j, "command")) == NULL)
@@ -369,7 +368,7 @@ spec_parse_command(const json_t *j, struct tenant_spec *s,
 		snprintf(path, sizeof(path), "command[%zu]", i);
 		if (!json_is_string(a))
 			return spec_fail(err, path, "must be a string");
-		if ((arg = spec_cstring(a, &len)) == NULL)
+		if (spec_cstring(a, &len) == NULL)
 			return spec_fail(err, path, "must not contain NUL");
 		/* Arguments may be empty (redis --save ""); the program not. */
 		if (len == 0 && i == 0)

@@ -32,7 +32,6 @@ static const char *prog = "vectis-supervisor";
 
 struct cli {
 	const struct vx_paths	*paths;
-	const char		*home;
 	int			 json;
 	int			 passthrough;	/* print the result unparsed */
 };
@@ -890,7 +889,7 @@ int
 cli_main(const struct vx_paths *paths, const char *home, int argc,
     char **argv)
 {
-	struct cli cli = { paths, home, 0, 0 };
+	struct cli cli = { paths, 0, 0 };
 	size_t i;
 
 	signal(SIGPIPE, SIG_IGN);

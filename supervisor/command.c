@@ -318,7 +318,7 @@ command_settle(void)
 
 /* A client that hung up no longer needs an answer. */
 void
-command_conn_gone(struct conn *c)
+command_conn_gone(const struct conn *c)
 {
 	struct wait *w, *next;
 

@@ -12,7 +12,7 @@ struct tenant;
 /* Run one parsed request for conn; the reply may come later. */
 void	command_dispatch(struct conn *, json_t *req);
 /* The connection went away: forget its pending wait. */
-void	command_conn_gone(struct conn *);
+void	command_conn_gone(const struct conn *);
 /* Re-check pending waits after state changes (from the loop). */
 void	command_settle(void);
 /* Answer the shutdown request(s) just before the master exits. */

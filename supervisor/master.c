@@ -81,7 +81,7 @@ master_insert(struct tenant *t)
 
 /* Take a tenant out of the table (remove). */
 void
-master_unlink(struct tenant *t)
+master_unlink(const struct tenant *t)
 {
 	size_t i;
 

@@ -49,7 +49,7 @@ struct tenant	*master_find(const char *name);
 /* Insert a new tenant, keeping the array sorted; -1 on ENOMEM. */
 int		 master_insert(struct tenant *);
 /* Remove a tenant from the array (the caller frees it). */
-void		 master_unlink(struct tenant *);
+void		 master_unlink(const struct tenant *);
 /* Tell waiting control clients that some tenant changed state. */
 void		 master_changed(void);
 /* Begin a graceful shutdown: stop every tenant, then leave the loop. */

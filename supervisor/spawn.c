@@ -160,18 +160,22 @@ spawn_argv(const struct tenant_spec *s, const char *shim,
 	return 0;
 }
 
+static void
+spawn_close1(int *fd)
+{
+	if (*fd != -1)
+		close(*fd);
+	*fd = -1;
+}
+
 /* Close the master's ends of a worker's pipes. */
 void
 spawn_close_fds(struct spawn_fds *f)
 {
-	int *fds[] = { &f->out, &f->err, &f->notify, &f->status };
-	size_t i;
-
-	for (i = 0; i < 4; i++) {
-		if (*fds[i] != -1)
-			close(*fds[i]);
-		*fds[i] = -1;
-	}
+	spawn_close1(&f->out);
+	spawn_close1(&f->err);
+	spawn_close1(&f->notify);
+	spawn_close1(&f->status);
 }
 
 static int

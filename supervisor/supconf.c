@@ -58,8 +58,9 @@ supconf_load(const char *path, struct supconf *conf, struct vx_err *err)
 	c.event_keep = 100000;
 	if (kvconf_load(path, supconf_keys, &kv, err) == -1)
 		return -1;
-	if ((v = kvconf_get(&kv, "LOG_LEVEL")) != NULL &&
-	    (c.log_level = log_level_from_name(v)) == -1) {
+	if ((v = kvconf_get(&kv, "LOG_LEVEL")) != NULL)
+		c.log_level = log_level_from_name(v);
+	if (c.log_level == -1) {
 		vx_err_set(err, VX_EXIT_FAIL,
 		    "%s:%d: LOG_LEVEL must be error, warn, info or debug", path,
 		    supconf_line(&kv, "LOG_LEVEL"));
