@@ -208,7 +208,9 @@ wait_entry_settled(enum wait_kind kind, struct wait_entry *e)
 		if (t->state == TS_STARTING || t->state == TS_STOPPING)
 			return 0;
 		e->ok = 0;
-		e->error = strdup(t->last_error != NULL ? t->last_error :
+		e->error = strdup(M->shutting_down ?
+		    "master shut down before the request completed" :
+		    t->last_error != NULL ? t->last_error :
 		    tenant_state_name(t->state));
 		return 1;
 	case WAIT_DOWN:
@@ -348,8 +350,11 @@ command_shutdown_done(void)
 		next = w->next;
 		wait_unlink(w);
 		if (w->conn != NULL) {
-			line = ctl_reply_ok(w->kind == WAIT_SHUTDOWN ?
-			    json_string("stopped") : NULL, &len);
+			/* A start or stop cut short by the shutdown failed. */
+			line = w->kind == WAIT_SHUTDOWN ?
+			    ctl_reply_ok(json_string("stopped"), &len) :
+			    ctl_reply_err(VX_EXIT_FAIL, "master shut down before "
+			    "the request completed", &len);
 			control_reply_now(w->conn, line, len);
 		}
 		wait_free(w);

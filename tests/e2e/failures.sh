@@ -70,4 +70,18 @@ t_log "restart of an ERROR tenant resets it"
 
 # the master survived all of it
 vx list >/dev/null || fail "master gone"
+
+# Regression: a start still waiting when the master shut down exited 0.
+vx add slowpoke --notify pipe --no-autostart -- sleep 1000 >/dev/null || fail "add slowpoke"
+vx start slowpoke >"$T_HOME/slow.out" 2>"$T_HOME/slow.err" &
+waiter=$!
+wait_until 3 is slowpoke state starting || fail "slowpoke not starting"
+vx shutdown >/dev/null || fail "shutdown"
+wait "$waiter"
+rc=$?
+[ "$rc" = 1 ] || fail "interrupted start exited $rc"
+grep -q "master shut down before the request completed" "$T_HOME/slow.err" ||
+    fail "interrupted start said: $(cat "$T_HOME/slow.err")"
+MASTER_PID=
+t_log "a start cut short by shutdown fails clearly"
 exit 0
