@@ -134,6 +134,50 @@ cli_read_reply(int fd, int passthrough)
 }
 
 /*
+ * One round trip on the control socket: send req (taken over), return the
+ * whole reply object, or NULL with *stage saying what failed (errno set
+ * for CLI_REQ_CONNECT and CLI_REQ_SEND).  Prints nothing.
+ */
+json_t *
+cli_request(const struct vx_paths *paths, json_t *req, int passthrough,
+    int *stage)
+{
+	json_t *rep;
+	size_t len;
+	char *line;
+	int fd, e;
+
+	*stage = CLI_REQ_SEND;
+	line = ctl_line(req, &len);
+	json_decref(req);
+	if (line == NULL) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	if ((fd = cli_connect(paths)) == -1) {
+		e = errno;
+		free(line);
+		*stage = CLI_REQ_CONNECT;
+		errno = e;
+		return NULL;
+	}
+	if (fd_write_all(fd, line, len) == -1) {
+		e = errno;
+		free(line);
+		close(fd);
+		errno = e;
+		return NULL;
+	}
+	free(line);
+	*stage = CLI_REQ_REPLY;
+	rep = cli_read_reply(fd, passthrough);
+	close(fd);
+	if (rep != NULL)
+		*stage = CLI_REQ_OK;
+	return rep;
+}
+
+/*
  * Send req (taken over) and return the "result" with *code set to the exit
  * code; on error the message is printed and NULL returned.
  */
@@ -141,19 +185,11 @@ static json_t *
 cli_call(struct cli *cli, json_t *req, int *code)
 {
 	json_t *rep, *res;
-	size_t len;
-	char *line;
-	int fd;
+	int stage;
 
 	*code = VX_EXIT_FAIL;
-	line = ctl_line(req, &len);
-	json_decref(req);
-	if (line == NULL) {
-		cli_err("%s", strerror(ENOMEM));
-		return NULL;
-	}
-	if ((fd = cli_connect(cli->paths)) == -1) {
-		free(line);
+	rep = cli_request(cli->paths, req, cli->passthrough, &stage);
+	if (stage == CLI_REQ_CONNECT) {
 		if (errno == EACCES) {
 			cli_err("%s: permission denied",
 			    cli->paths->control_sock);
@@ -166,15 +202,10 @@ cli_call(struct cli *cli, json_t *req, int *code)
 		*code = VX_EXIT_NOMASTER;
 		return NULL;
 	}
-	if (fd_write_all(fd, line, len) == -1) {
+	if (stage == CLI_REQ_SEND) {
 		cli_err("unable to send request: %s", strerror(errno));
-		free(line);
-		close(fd);
 		return NULL;
 	}
-	free(line);
-	rep = cli_read_reply(fd, cli->passthrough);
-	close(fd);
 	if (!json_is_object(rep)) {
 		cli_err("no answer from the master (it may have exited)");
 		json_decref(rep);

@@ -337,50 +337,13 @@ out:
 static int
 logs_known(const struct vx_paths *paths, const char *name)
 {
-	struct sockaddr_un sun;
 	json_t *req, *rep;
-	json_error_t jerr;
-	char buf[65536];
-	size_t len = 0;
-	ssize_t n;
-	char *line;
-	int fd, rc = -1;
+	int stage, rc = -1;
 
-	memset(&sun, 0, sizeof(sun));
-	sun.sun_family = AF_UNIX;
-	if (strlen(paths->control_sock) >= sizeof(sun.sun_path))
+	if ((req = ctl_request_new("status")) == NULL)
 		return -1;
-	memcpy(sun.sun_path, paths->control_sock,
-	    strlen(paths->control_sock) + 1);
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
-		return -1;
-	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
-		close(fd);
-		return -1;
-	}
-	req = ctl_request_new("status");
 	json_object_set_new(req, "name", json_string(name));
-	line = ctl_line(req, &len);
-	json_decref(req);
-	if (line == NULL || fd_write_all(fd, line, len) == -1) {
-		free(line);
-		close(fd);
-		return -1;
-	}
-	free(line);
-	len = 0;
-	while (len < sizeof(buf)) {
-		n = read(fd, buf + len, sizeof(buf) - len);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		len += (size_t)n;
-		if (buf[len - 1] == '\n')
-			break;
-	}
-	close(fd);
-	if (len == 0 || (rep = json_loadb(buf, len, 0, &jerr)) == NULL)
+	if ((rep = cli_request(paths, req, 0, &stage)) == NULL)
 		return -1;
 	if (json_is_true(json_object_get(rep, "ok")))
 		rc = 1;
