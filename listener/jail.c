@@ -1,0 +1,135 @@
+/*
+ * jail.c: privilege drop for the HTTP listener, in a fixed order and then
+ * verified, in the manner of OpenSSH's privsep child: what parses network
+ * input holds no uid 0, no capability and no way back.
+ */
+#include <errno.h>
+#include <grp.h>
+#include <string.h>
+#include <sys/capability.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "jail.h"
+
+static int
+jail_fail(struct vx_err *err, const char *what)
+{
+	vx_err_set(err, VX_EXIT_FAIL, "unable to %s: %s", what,
+	    strerror(errno));
+	return -1;
+}
+
+/* Bounding set first: dropping it needs CAP_SETPCAP, which setuid ends. */
+static int
+jail_drop_bounding(void)
+{
+	int last = (int)cap_max_bits() - 1;
+	cap_value_t c;
+
+	for (c = 0; c <= last; c++)
+		if (CAP_IS_SUPPORTED(c) && cap_drop_bound(c) == -1)
+			return -1;
+	return 0;
+}
+
+static int
+jail_clear_caps(void)
+{
+	cap_t none;
+	int rc;
+
+	if ((none = cap_init()) == NULL)
+		return -1;
+	rc = cap_set_proc(none);
+	cap_free(none);
+	if (rc == -1)
+		return -1;
+	return cap_reset_ambient();
+}
+
+/* Nothing may remain: effective, permitted, inheritable all empty. */
+static int
+jail_verify_caps(void)
+{
+	cap_t now, none;
+	int same;
+
+	if ((now = cap_get_proc()) == NULL)
+		return -1;
+	if ((none = cap_init()) == NULL) {
+		cap_free(now);
+		return -1;
+	}
+	same = cap_compare(now, none) == 0;
+	cap_free(now);
+	cap_free(none);
+	if (!same) {
+		errno = EPERM;
+		return -1;
+	}
+	return 0;
+}
+
+static int
+jail_become(uid_t uid, gid_t gid, struct vx_err *err)
+{
+	uid_t ru, eu, su;
+	gid_t rg, eg, sg;
+
+	if (setgroups(0, NULL) == -1)
+		return jail_fail(err, "clear supplementary groups");
+	if (setresgid(gid, gid, gid) == -1)
+		return jail_fail(err, "set group");
+	if (setresuid(uid, uid, uid) == -1)
+		return jail_fail(err, "set user");
+	if (getresuid(&ru, &eu, &su) == -1 || getresgid(&rg, &eg, &sg) == -1)
+		return jail_fail(err, "read back ids");
+	if (ru != uid || eu != uid || su != uid || rg != gid || eg != gid ||
+	    sg != gid || setuid(0) != -1) {
+		vx_err_set(err, VX_EXIT_FAIL, "privilege drop did not hold");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+jail_limits(void)
+{
+	struct rlimit zero = { 0, 0 };
+
+	/* No forking (RLIMIT_NPROC counts per uid, but 0 is 0), no files. */
+	if (setrlimit(RLIMIT_NPROC, &zero) == -1 ||
+	    setrlimit(RLIMIT_FSIZE, &zero) == -1 ||
+	    setrlimit(RLIMIT_CORE, &zero) == -1)
+		return -1;
+	return 0;
+}
+
+/* The listener's whole privilege story; see jail.h. */
+int
+jail_enter(uid_t uid, gid_t gid, const char *root, struct vx_err *err)
+{
+	if (geteuid() == 0) {
+		if (root != NULL && (chroot(root) == -1 || chdir("/") == -1))
+			return jail_fail(err, "chroot");
+		if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) == -1 ||
+		    jail_drop_bounding() == -1)
+			return jail_fail(err, "drop the bounding set");
+		if (uid == 0) {
+			vx_err_set(err, VX_EXIT_FAIL,
+			    "refusing to run the listener as root");
+			return -1;
+		}
+		if (jail_become(uid, gid, err) == -1)
+			return -1;
+	}
+	if (jail_clear_caps() == -1 || jail_verify_caps() == -1)
+		return jail_fail(err, "clear capabilities");
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
+		return jail_fail(err, "set no_new_privs");
+	if (jail_limits() == -1)
+		return jail_fail(err, "set resource limits");
+	return 0;
+}
