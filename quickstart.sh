@@ -6,12 +6,12 @@ set -eu
 top=$(cd "$(dirname "$0")" && pwd)
 cd "$top"
 
-PKGS="build-essential autoconf automake pkg-config libev-dev libsqlite3-dev \
+PKGS="build-essential autoconf automake pkg-config libev-dev libsqlite3-dev libssl-dev libmicrohttpd-dev libcurl4-openssl-dev \
 libjansson-dev libcap-dev libcmocka-dev sqlite3 jq mandoc python3 \
 util-linux procps valgrind"
 
 # Only the test suite needs these: peers speaking sd_notify(3) and its tools.
-TEST_PKGS="redis-server haproxy libsystemd-dev systemd clang libclang-rt-14-dev cppcheck"
+TEST_PKGS="redis-server haproxy libsystemd-dev systemd clang libclang-rt-14-dev cppcheck clang-tidy apache2-utils curl openssl python3-yaml"
 
 say() { printf '==> %s\n' "$*"; }
 
@@ -127,24 +127,16 @@ test_all() {
 	say "man pages (mandoc -Tlint)"
 	if mandoc -Tlint -Wwarning man/*.[1-8]; then p=$((p + 1)); else
 		f=$((f + 1)); fi
-	# Static checks: warnings, portability, performance and style, except
-	# variableScope (KNF declares at the top of a block).
-	say "cppcheck"
-	if cppcheck --quiet --enable=warning,portability,performance,style \
-	    --error-exitcode=1 --inline-suppr -D_GNU_SOURCE -I common \
-	    -I supervisor --include=/usr/include/jansson.h \
-	    --suppress=missingIncludeSystem --suppress=variableScope \
-	    common supervisor worker-shim; then
-		p=$((p + 1))
-	else
-		f=$((f + 1))
-	fi
-	say "fuzzers (${VECTIS_FUZZ_SECONDS:-10} s each)"
-	if sh tests/fuzz/run.sh "${VECTIS_FUZZ_SECONDS:-10}"; then
-		p=$((p + 1))
-	else
-		f=$((f + 1))
-	fi
+	# Static checks (cppcheck, clang-tidy) and the fuzzers (ASan+UBSan,
+	# two at a time): one test each; exit 77 means a tool is missing.
+	say "static checks (tests/static/run.sh)"
+	rc=0
+	sh tests/static/run.sh -j 2 || rc=$?
+	case $rc in 0) p=$((p + 1)) ;; 77) s=$((s + 1)) ;; *) f=$((f + 1)) ;; esac
+	say "fuzzers (${VECTIS_FUZZ_SECONDS:-30} s each, 2 at a time)"
+	rc=0
+	sh tests/fuzz/run.sh -j 2 "${VECTIS_FUZZ_SECONDS:-30}" || rc=$?
+	case $rc in 0) p=$((p + 1)) ;; 77) s=$((s + 1)) ;; *) f=$((f + 1)) ;; esac
 	echo "$p passed, $f failed, $s skipped"
 	[ "$f" = 0 ]
 }

@@ -70,6 +70,31 @@ ctl_line(const json_t *obj, size_t *len)
 	return t;
 }
 
+#define OK_PREFIX	"{\"v\":1,\"ok\":true"
+#define OK_RESULT	",\"result\":"
+
+/* See ctlproto.h; the prefixes are what ctl_reply_ok() writes. */
+int
+ctl_reply_result(const char *line, size_t len, const char **res,
+    size_t *reslen)
+{
+	const size_t pre = sizeof(OK_PREFIX) - 1, rp = sizeof(OK_RESULT) - 1;
+
+	if (len < pre + 2 || memcmp(line, OK_PREFIX, pre) != 0 ||
+	    line[len - 1] != '\n' || line[len - 2] != '}')
+		return 0;
+	if (len == pre + 2) {
+		*res = "null";
+		*reslen = 4;
+		return 1;
+	}
+	if (len < pre + rp + 3 || memcmp(line + pre, OK_RESULT, rp) != 0)
+		return 0;
+	*res = line + pre + rp;
+	*reslen = len - pre - rp - 2;
+	return 1;
+}
+
 /* The success envelope. */
 char *
 ctl_reply_ok(json_t *result, size_t *len)

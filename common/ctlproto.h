@@ -22,6 +22,13 @@ json_t	*ctl_request_parse(const char *line, size_t len, struct vx_err *);
 json_t	*ctl_request_new(const char *cmd);
 /* Serialise a success reply (steals result, may be NULL) with newline. */
 char	*ctl_reply_ok(json_t *result, size_t *len);
+/*
+ * The result of a success line made by ctl_reply_ok(), sliced out without
+ * parsing (a 300 KB list need not be decoded and encoded again): 1 with
+ * res/reslen set (NULL result: "null"), 0 if line is not in that form.
+ */
+int	 ctl_reply_result(const char *line, size_t len, const char **res,
+	    size_t *reslen);
 /* Serialise an error reply {"ok": false, "code", "error"} with newline. */
 char	*ctl_reply_err(int code, const char *msg, size_t *len);
 /* Serialise any object as one line with a trailing newline. */

@@ -75,17 +75,17 @@ kv_escape(const char *s, size_t n, char *buf, size_t size)
 	buf[o] = '\0';
 }
 
-/* The index of key in c, or -1. */
-static ssize_t
+/* The entry of key in c, or NULL. */
+static struct kv *
 kv_find(const struct kvconf *c, const char *key)
 {
 	size_t i;
 
 	for (i = 0; i < c->n; i++) {
 		if (strcmp(c->v[i].key, key) == 0)
-			return (ssize_t)i;
+			return &c->v[i];
 	}
-	return -1;
+	return NULL;
 }
 
 /*
@@ -111,13 +111,13 @@ kv_grow(struct kvconf *c)
 static int
 kv_put(struct kvconf *c, char *key, char *value, int line)
 {
-	ssize_t i;
+	struct kv *e;
 
-	if ((i = kv_find(c, key)) != -1) {
+	if ((e = kv_find(c, key)) != NULL) {
 		free(key);
-		free(c->v[i].value);
-		c->v[i].value = value;
-		c->v[i].line = line;
+		free(e->value);
+		e->value = value;
+		e->line = line;
 		return 0;
 	}
 	if (kv_grow(c) == -1) {
@@ -229,7 +229,7 @@ kv_line(const char *p, size_t n, const char *file, int line,
 		    line, key);
 		goto fail;
 	}
-	if (kv_find(c, key) == -1 && c->n >= KV_MAX_KEYS) {
+	if (c->n >= KV_MAX_KEYS && kv_find(c, key) == NULL) {
 		vx_err_set(err, VX_EXIT_FAIL, "%s:%d: more than %d keys", file,
 		    line, KV_MAX_KEYS);
 		goto fail;
@@ -352,11 +352,9 @@ kvconf_load(const char *path, const char *const *allowed, struct kvconf *c,
 const char *
 kvconf_get(const struct kvconf *c, const char *key)
 {
-	ssize_t i;
+	const struct kv *e;
 
-	if ((i = kv_find(c, key)) == -1)
-		return NULL;
-	return c->v[i].value;
+	return (e = kv_find(c, key)) != NULL ? e->value : NULL;
 }
 
 /*
@@ -366,8 +364,8 @@ kvconf_get(const struct kvconf *c, const char *key)
 int
 kvconf_set(struct kvconf *c, const char *key, const char *value)
 {
+	struct kv *e;
 	char *k, *v;
-	ssize_t i;
 
 	if (key == NULL || !kv_key_ok(key, strlen(key)) ||
 	    (value != NULL && strchr(value, '\n') != NULL)) {
@@ -375,12 +373,12 @@ kvconf_set(struct kvconf *c, const char *key, const char *value)
 		return -1;
 	}
 	if (value == NULL) {
-		if ((i = kv_find(c, key)) == -1)
+		if ((e = kv_find(c, key)) == NULL)
 			return 0;
-		free(c->v[i].key);
-		free(c->v[i].value);
-		memmove(&c->v[i], &c->v[i + 1],
-		    (c->n - (size_t)i - 1) * sizeof(*c->v));
+		free(e->key);
+		free(e->value);
+		memmove(e, e + 1, (c->n - (size_t)(e - c->v) - 1) *
+		    sizeof(*c->v));
 		c->n--;
 		return 0;
 	}

@@ -19,18 +19,22 @@ enum shim_stage {
 	SHIM_STAGE_GROUPS,	/* initgroups / setgroups */
 	SHIM_STAGE_SETGID,
 	SHIM_STAGE_SETUID,
-	SHIM_STAGE_CAPS,	/* capability drop, no_new_privs */
+	SHIM_STAGE_CAPS,	/* clear capabilities (and ambient ones) */
 	SHIM_STAGE_CHDIR,
 	SHIM_STAGE_EXEC,
+	SHIM_STAGE_CAPBOUND,	/* lower the capability bounding set */
+	SHIM_STAGE_NNP,		/* PR_SET_NO_NEW_PRIVS */
+	SHIM_STAGE_CGROUP,	/* join the tenant's cgroup */
 };
 
 /* Written once to SHIM_STATUS_FD before _exit(127). */
 struct shim_report {
 	int32_t	stage;
-	int32_t	error;		/* errno, or SHIM_ENOUSER / SHIM_ENOGROUP */
+	int32_t	error;		/* errno, or one of the SHIM_E* below */
 };
 
 #define SHIM_ENOUSER	-1
 #define SHIM_ENOGROUP	-2
+#define SHIM_EROOTALIAS	-3	/* uid 0 under another name than "root" */
 
 #endif

@@ -21,6 +21,7 @@
 #include <jansson.h>
 
 #include "cli.h"
+#include "ctlclient.h"
 #include "ctlproto.h"
 #include "err.h"
 #include "fd.h"
@@ -36,10 +37,12 @@ struct cli {
 	int			 passthrough;	/* print the result unparsed */
 };
 
+/* One subcommand: the one table that dispatch, usage and help read. */
 struct cli_cmd {
 	const char	*name;
-	int		(*fn)(struct cli *, int, char **);
+	int		(*fn)(struct cli *, int, char **);	/* NULL: main.c */
 	const char	*usage;
+	const char	*summary;
 };
 
 /* One error line on stderr: "vectis-supervisor: ...". */
@@ -55,126 +58,16 @@ cli_err(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-static int
-cli_connect(const struct vx_paths *p)
-{
-	struct sockaddr_un sun;
-	int fd;
-
-	memset(&sun, 0, sizeof(sun));
-	sun.sun_family = AF_UNIX;
-	if (strlen(p->control_sock) >= sizeof(sun.sun_path)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	memcpy(sun.sun_path, p->control_sock, strlen(p->control_sock) + 1);
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
-		return -1;
-	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
-		int e = errno;
-
-		close(fd);
-		errno = e;
-		return -1;
-	}
-	return fd;
-}
-
-#define CLI_OK_PREFIX	"{\"v\":1,\"ok\":true,\"result\":"
-
 /*
- * Print the result of a success reply as the master wrote it (compact
- * JSON), without parsing and re-encoding 1000 tenants; 0 if done.
- */
-static int
-cli_passthrough(const char *buf, size_t len)
-{
-	size_t plen = sizeof(CLI_OK_PREFIX) - 1;
-
-	if (len < plen + 2 || memcmp(buf, CLI_OK_PREFIX, plen) != 0 ||
-	    buf[len - 1] != '\n' || buf[len - 2] != '}')
-		return -1;
-	fwrite(buf + plen, 1, len - plen - 2, stdout);
-	fputc('\n', stdout);
-	return 0;
-}
-
-/* Read one reply line; the master may take a while (start waits). */
-static json_t *
-cli_read_reply(int fd, int passthrough)
-{
-	char *buf = NULL, *nb;
-	size_t len = 0, cap = 0;
-	json_error_t jerr;
-	json_t *r = NULL;
-	ssize_t n;
-
-	for (;;) {
-		if (len + 65536 > cap) {
-			cap = cap ? cap * 2 : 131072;
-			if ((nb = realloc(buf, cap)) == NULL)
-				break;
-			buf = nb;
-		}
-		n = read(fd, buf + len, cap - len);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		len += (size_t)n;
-		if (buf[len - 1] == '\n')
-			break;
-	}
-	if (passthrough && len > 0 && cli_passthrough(buf, len) == 0)
-		r = json_pack("{s:b, s:n}", "ok", 1, "result");
-	else if (len > 0)
-		r = json_loadb(buf, len, 0, &jerr);
-	free(buf);
-	return r;
-}
-
-/*
- * One round trip on the control socket: send req (taken over), return the
- * whole reply object, or NULL with *stage saying what failed (errno set
- * for CLI_REQ_CONNECT and CLI_REQ_SEND).  Prints nothing.
+ * One round trip on the control socket (common/ctlclient.c, shared with
+ * vectis-status): send req (taken over), return the whole reply object,
+ * or NULL with *stage saying what failed.  Prints nothing.
  */
 json_t *
 cli_request(const struct vx_paths *paths, json_t *req, int passthrough,
     int *stage)
 {
-	json_t *rep;
-	size_t len;
-	char *line;
-	int fd, e;
-
-	*stage = CLI_REQ_SEND;
-	line = ctl_line(req, &len);
-	json_decref(req);
-	if (line == NULL) {
-		errno = ENOMEM;
-		return NULL;
-	}
-	if ((fd = cli_connect(paths)) == -1) {
-		e = errno;
-		free(line);
-		*stage = CLI_REQ_CONNECT;
-		errno = e;
-		return NULL;
-	}
-	if (fd_write_all(fd, line, len) == -1) {
-		e = errno;
-		free(line);
-		close(fd);
-		errno = e;
-		return NULL;
-	}
-	free(line);
-	*stage = CLI_REQ_REPLY;
-	rep = cli_read_reply(fd, passthrough);
-	close(fd);
-	if (rep != NULL)
-		*stage = CLI_REQ_OK;
-	return rep;
+	return ctlclient_request(paths, req, passthrough, 0, stage);
 }
 
 /*
@@ -228,11 +121,8 @@ cli_call(struct cli *cli, json_t *req, int *code)
 	return res != NULL ? res : json_null();
 }
 
-static int
-cli_usage_error(const char *cmd, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static int
+/* A usage error: the message, then the command's usage, on stderr. */
+int
 cli_usage_error(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
@@ -316,7 +206,7 @@ cli_spawn_master(struct cli *cli)
 		_exit(127);
 	}
 	for (i = 0; i < 1000; i++) {
-		if ((fd = cli_connect(cli->paths)) != -1) {
+		if ((fd = ctlclient_connect(cli->paths)) != -1) {
 			close(fd);
 			return 0;
 		}
@@ -377,7 +267,7 @@ cli_updown(struct cli *cli, int argc, char **argv)
 	}
 	/* start launches a background master when none runs. */
 	if (strcmp(argv[0], "start") == 0) {
-		if ((fd = cli_connect(cli->paths)) != -1)
+		if ((fd = ctlclient_connect(cli->paths)) != -1)
 			close(fd);
 		else if ((errno == ENOENT || errno == ECONNREFUSED) &&
 		    cli_spawn_master(cli) == -1) {
@@ -458,8 +348,9 @@ cli_list_row(json_t *o, char cell[LIST_COLS][96])
 	const char *le;
 	json_t *v;
 
-	snprintf(cell[0], 96, "%s", json_string_value(json_object_get(o,
-	    "name")));
+	/* A tenant running as root is marked where nobody can miss it. */
+	snprintf(cell[0], 96, "%s%s", json_string_value(json_object_get(o,
+	    "name")), json_is_true(json_object_get(o, "root")) ? "[root]" : "");
 	snprintf(cell[1], 96, "%s", json_string_value(json_object_get(o,
 	    "status")));
 	snprintf(cell[2], 96, "%s", json_string_value(json_object_get(o,
@@ -819,9 +710,8 @@ static int
 cli_apply(struct cli *cli, int argc, char **argv)
 {
 	const char *file = NULL;
-	json_t *arr, *req, *res, *o;
-	int a, prune = 0, code;
-	size_t i;
+	json_t *arr;
+	int a, prune = 0;
 
 	for (a = 1; a < argc; a++) {
 		if (strcmp(argv[a], "--prune") == 0)
@@ -837,11 +727,32 @@ cli_apply(struct cli *cli, int argc, char **argv)
 		return cli_usage_error("apply", "%s", "FILE required");
 	if ((arr = cli_apply_file(file)) == NULL)
 		return VX_EXIT_FAIL;
+	return cli_apply_tenants(cli->paths, arr, prune);
+}
+
+/*
+ * Send tenants (taken over) in one apply request and print one line per
+ * tenant; the exit code.  apply and import-pm2 --apply share it.
+ */
+int
+cli_apply_tenants(const struct vx_paths *paths, json_t *arr, int prune)
+{
+	struct cli cli = { paths, 0, 0 };
+	json_t *req, *res, *o;
+	size_t i;
+	int code;
+
+	if (json_dumpb(arr, NULL, 0, JSON_COMPACT) > CTL_MAX_APPLY) {
+		json_decref(arr);
+		cli_err("the tenants are more than 1 MiB of JSON; apply them "
+		    "in parts");
+		return VX_EXIT_FAIL;
+	}
 	req = ctl_request_new("apply");
 	json_object_set_new(req, "tenants", arr);
 	if (prune)
 		json_object_set_new(req, "prune", json_true());
-	if ((res = cli_call(cli, req, &code)) == NULL)
+	if ((res = cli_call(&cli, req, &code)) == NULL)
 		return code;
 	json_array_foreach(res, i, o)
 		printf("%s: %s\n", json_string_value(json_object_get(o,
@@ -875,44 +786,116 @@ cli_logs(struct cli *cli, int argc, char **argv)
 	return clilogs_main(cli->paths, argc, argv);
 }
 
+static int
+cli_import_pm2(struct cli *cli, int argc, char **argv)
+{
+	return clipm2_main(cli->paths, argc, argv);
+}
+
 static const struct cli_cmd cli_cmds[] = {
-	{ "start", cli_updown, "start [NAME...|--all]" },
-	{ "stop", cli_updown, "stop [NAME...|--all]" },
-	{ "restart", cli_updown, "restart [NAME...|--all]" },
-	{ "list", cli_list, "list [--json]" },
-	{ "status", cli_status, "status NAME [--json]" },
+	{ "run", NULL, "run [--standby]",
+	    "Run the master in the foreground (systemd, containers, PID 1);\n"
+	    "with --standby, wait to take over from the active master." },
+	{ "start", cli_updown, "start [NAME...|--all]",
+	    "Start tenants and wait until they run; starts a background\n"
+	    "master if none runs." },
+	{ "stop", cli_updown, "stop [NAME...|--all]",
+	    "Stop tenants and wait until no process of theirs is left." },
+	{ "restart", cli_updown, "restart [NAME...|--all]",
+	    "Stop tenants if they run, then start them with their current "
+	    "spec." },
+	{ "list", cli_list, "list [--json]",
+	    "Print every tenant as a table, or as one JSON array." },
+	{ "status", cli_status, "status NAME [--json]",
+	    "Print one tenant's status, or with --json its status object." },
 	{ "logs", cli_logs, "logs NAME [--follow] [--lines N] "
-	    "[--stdout|--stderr]" },
-	{ "history", cli_history, "history NAME [--json] [--limit N]" },
+	    "[--stdout|--stderr]",
+	    "Print a tenant's last log lines; --follow keeps printing new "
+	    "ones." },
+	{ "history", cli_history, "history NAME [--json] [--limit N]",
+	    "Print a tenant's newest events, newest first." },
 	{ "add", cli_add, "add NAME [--env K=V]... [--cwd DIR] [--user U] "
 	    "[--group G]\n           [--tenant-id ID] [--restart POLICY] "
 	    "[--max-restarts N]\n           [--heartbeat-timeout S] "
-	    "[--notify MODE] [--no-autostart]\n           -- COMMAND [ARG...]" },
-	{ "remove", cli_remove, "remove NAME" },
-	{ "apply", cli_apply, "apply FILE [--prune]" },
-	{ "export", cli_simple, "export" },
-	{ "reload", cli_simple, "reload" },
-	{ "shutdown", cli_simple, "shutdown" },
+	    "[--notify MODE] [--no-autostart]\n           -- COMMAND [ARG...]",
+	    "Create a tenant that runs COMMAND, without a shell." },
+	{ "remove", cli_remove, "remove NAME",
+	    "Stop a tenant and delete it; its logs and history stay." },
+	{ "apply", cli_apply, "apply FILE [--prune]",
+	    "Create or update tenants from a JSON file ('-' = stdin);\n"
+	    "--prune removes every tenant not in it.  See vectis-tenants(5)." },
+	{ "export", cli_simple, "export",
+	    "Print every tenant's spec as the JSON that apply reads." },
+	{ "reload", cli_simple, "reload",
+	    "Re-read supervisor.conf and re-open the log files." },
+	{ "shutdown", cli_simple, "shutdown",
+	    "Stop every worker gracefully, then the master." },
+	{ "import-pm2", cli_import_pm2,
+	    "import-pm2 FILE [--env NAME] [--apply [--prune]]",
+	    "Convert a PM2 ecosystem file (JSON) or 'pm2 jlist' output\n"
+	    "('-' = stdin) to tenants JSON on stdout, or apply it; a warning\n"
+	    "on stderr names every PM2 setting that has no equivalent." },
+	{ "help", NULL, "help [COMMAND]",
+	    "Print the usage of COMMAND, or of every command." },
 };
 
-/* Usage of one command, or of all. */
-void
-cli_usage(FILE *f, const char *cmd)
+static const struct cli_cmd *
+cli_cmd_find(const char *name)
 {
 	size_t i;
 
-	if (cmd != NULL)
-		for (i = 0; i < sizeof(cli_cmds) / sizeof(cli_cmds[0]); i++)
-			if (strcmp(cli_cmds[i].name, cmd) == 0) {
-				fprintf(f, "usage: %s [--home DIR] %s\n", prog,
-				    cli_cmds[i].usage);
-				return;
-			}
-	fprintf(f, "usage: %s [--home DIR] COMMAND [ARGS]\n", prog);
-	fprintf(f, "  run [--standby]\n");
+	for (i = 0; i < sizeof(cli_cmds) / sizeof(cli_cmds[0]); i++)
+		if (strcmp(cli_cmds[i].name, name) == 0)
+			return &cli_cmds[i];
+	return NULL;
+}
+
+/* Usage of one command with what it does, or a list of all. */
+void
+cli_usage(FILE *f, const char *cmd)
+{
+	const struct cli_cmd *c;
+	size_t i;
+
+	if (cmd != NULL && (c = cli_cmd_find(cmd)) != NULL) {
+		fprintf(f, "usage: %s [--home DIR] %s\n%s\n", prog, c->usage,
+		    c->summary);
+		return;
+	}
+	fprintf(f, "usage: %s [--home DIR] COMMAND [ARGS]\n"
+	    "       %s --version | --help\ncommands:\n", prog, prog);
 	for (i = 0; i < sizeof(cli_cmds) / sizeof(cli_cmds[0]); i++)
 		fprintf(f, "  %s\n", cli_cmds[i].usage);
-	fprintf(f, "See vectis-supervisor(8).\n");
+	fprintf(f, "See '%s help COMMAND' and vectis-supervisor(8).\n", prog);
+}
+
+/*
+ * help [COMMAND] and COMMAND --help print usage on stdout and exit 0;
+ * -1 when argv asks for no help.  Needs no paths, so main() asks first.
+ */
+int
+cli_help(int argc, char **argv)
+{
+	int ask;
+
+	if (argc < 1)
+		return -1;
+	ask = argc > 1 && (strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "-h") == 0);
+	if (strcmp(argv[0], "help") == 0 && !ask) {
+		if (argc > 2)
+			return cli_usage_error("help", "unexpected argument "
+			    "'%s'", argv[2]);
+		if (argc == 2 && cli_cmd_find(argv[1]) == NULL)
+			return cli_usage_error(NULL, "unknown command '%s'",
+			    argv[1]);
+		cli_usage(stdout, argc == 2 ? argv[1] : NULL);
+		return 0;
+	}
+	if (!ask || cli_cmd_find(argv[0]) == NULL)
+		return -1;
+	cli_usage(stdout, argv[0]);
+	return 0;
 }
 
 /* Dispatch argv[0] to its command. */
@@ -921,18 +904,13 @@ cli_main(const struct vx_paths *paths, const char *home, int argc,
     char **argv)
 {
 	struct cli cli = { paths, 0, 0 };
-	size_t i;
+	const struct cli_cmd *c;
+	int rc;
 
 	signal(SIGPIPE, SIG_IGN);
-	for (i = 0; i < sizeof(cli_cmds) / sizeof(cli_cmds[0]); i++)
-		if (strcmp(cli_cmds[i].name, argv[0]) == 0)
-			break;
-	if (i == sizeof(cli_cmds) / sizeof(cli_cmds[0]))
+	if ((rc = cli_help(argc, argv)) != -1)
+		return rc;
+	if ((c = cli_cmd_find(argv[0])) == NULL || c->fn == NULL)
 		return cli_usage_error(NULL, "unknown command '%s'", argv[0]);
-	if (argc > 1 && (strcmp(argv[1], "--help") == 0 ||
-	    strcmp(argv[1], "-h") == 0)) {
-		cli_usage(stdout, argv[0]);
-		return 0;
-	}
-	return cli_cmds[i].fn(&cli, argc, argv);
+	return c->fn(&cli, argc, argv);
 }

@@ -160,7 +160,7 @@ logs_tail_fd(int fd, off_t end, size_t want, enum logs_filter f,
 	while (hi > 0 && out->n < want) {
 		lo = hi > LOGS_CHUNK ? hi - LOGS_CHUNK : 0;
 		total = (size_t)(hi - lo) + clen;
-		if (total > cap) {
+		if (buf == NULL || total > cap) {
 			if ((nb = realloc(buf, total)) == NULL)
 				goto out;
 			buf = nb;
@@ -521,7 +521,7 @@ logs_follow(struct logs_follow *f)
 			nanosleep(&ts, NULL);
 	}
 	(void)logs_emit(f, "", 0, 1);
-	fflush(stdout);
+	(void)fflush(stdout);	/* stopped by a signal: nothing to report */
 	return 0;
 }
 

@@ -13,6 +13,7 @@
 
 #include "command.h"
 #include "control.h"
+#include "httpd.h"
 #include "ctlproto.h"
 #include "log.h"
 #include "master.h"
@@ -247,6 +248,7 @@ command_remove_now(struct tenant *t)
 			if (w->e[i].t == t)
 				w->e[i].t = NULL;
 	t->removed = 1;
+	cgroup_remove(t->name, &t->cg);
 	master_unlink(t);
 	tenant_free(t);
 }
@@ -547,6 +549,11 @@ cmd_add(struct conn *c, json_t *req)
 		spec_free(&s);
 		return;
 	}
+	if (spawn_refused(&s, err.msg, sizeof(err.msg))) {
+		command_error(c, VX_EXIT_FAIL, "%s: %s", s.name, err.msg);
+		spec_free(&s);
+		return;
+	}
 	if (store_begin(M->store, &err) == -1 ||
 	    command_put_spec(&s, &err) == -1 ||
 	    store_commit(M->store, &err) == -1) {
@@ -599,6 +606,12 @@ apply_parse(struct conn *c, json_t *arr, size_t *np)
 			    i + 1, json_is_string(nm) ? " (" : "",
 			    json_is_string(nm) ? json_string_value(nm) : "",
 			    json_is_string(nm) ? ")" : "", err.msg);
+			goto fail;
+		}
+		if (spawn_refused(&specs[i], err.msg, sizeof(err.msg))) {
+			command_error(c, VX_EXIT_FAIL, "tenant %zu (%s): %s",
+			    i + 1, specs[i].name, err.msg);
+			i++;
 			goto fail;
 		}
 		for (j = 0; j < i; j++)
@@ -754,6 +767,7 @@ command_reload(struct vx_err *err)
 	for (i = 0; i < M->ntenants; i++)
 		logcap_close(&M->tenants[i]->logcap);
 	log_info("reloaded %s", M->paths.supervisor_conf);
+	httpd_reload();
 	return 0;
 }
 

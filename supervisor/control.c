@@ -44,6 +44,9 @@ struct conn {
 	size_t		 outlen, outoff;
 	int		 busy;		/* a request is being served */
 	int		 eof;		/* peer shut down its side */
+	int		 virt;		/* in-process client, fd == -1 */
+	control_done_fn	*done;		/* its reply goes here, once */
+	void		*done_arg;
 	struct conn	*next, *prev;
 };
 
@@ -74,7 +77,8 @@ control_peer_admin(const struct conn *c)
 	gid_t groups[256];
 	int i, n = 256;
 
-	if (c->uid == 0 || c->uid == geteuid())
+	/* In-process clients authenticated themselves (a signed request). */
+	if (c->virt || c->uid == 0 || c->uid == geteuid())
 		return 1;
 	if (!M->conf.has_control_group)
 		return 0;
@@ -96,7 +100,7 @@ control_count_uid(uid_t uid)
 	struct conn *c;
 
 	for (c = conns; c != NULL; c = c->next)
-		if (c->uid == uid)
+		if (c->uid == uid && !c->virt)
 			n++;
 	return n;
 }
@@ -140,15 +144,21 @@ control_request(struct conn *c, size_t linelen)
 	json_decref(req);
 }
 
-static void
+/*
+ * Serve the next buffered request, if a whole one is there; 1 if it was.
+ * One request per call: what follows it is served from the loop.
+ */
+static int
 control_try_request(struct conn *c)
 {
 	char *nl;
 
 	if (c->busy || c->inlen == 0)
-		return;
-	if ((nl = memchr(c->in, '\n', c->inlen)) != NULL)
-		control_request(c, (size_t)(nl - c->in));
+		return 0;
+	if ((nl = memchr(c->in, '\n', c->inlen)) == NULL)
+		return 0;
+	control_request(c, (size_t)(nl - c->in));
+	return 1;
 }
 
 static int
@@ -179,6 +189,9 @@ control_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 	size_t len;
 	char *line;
 
+	/* Requests that came in one read: the next one, before reading on. */
+	if (control_try_request(c))
+		return;
 	if (control_grow(c) == -1) {
 		/* No newline within the limit: answer once, then hang up. */
 		log_warn("control: request from uid %u too large, dropped",
@@ -240,7 +253,14 @@ control_write_cb(struct ev_loop *loop, ev_io *w, int revents)
 	ev_io_start(loop, &c->rw);
 	c->timer.repeat = CONTROL_IDLE_S;
 	ev_timer_again(loop, &c->timer);
-	control_try_request(c);
+	/*
+	 * More requests may be buffered already (a client may pipeline a
+	 * megabyte of them).  Serving the next one from here would recurse,
+	 * request -> reply -> write -> request, one frame chain per request
+	 * until the stack overflows: the loop serves it in its next turn.
+	 */
+	if (c->inlen > 0 && memchr(c->in, '\n', c->inlen) != NULL)
+		ev_feed_event(loop, &c->rw, EV_READ);
 }
 
 static void
@@ -257,6 +277,17 @@ control_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 void
 control_reply(struct conn *c, char *line, size_t len)
 {
+	control_done_fn *done = c->done;
+
+	if (c->virt) {
+		c->done = NULL;
+		if (done != NULL)
+			done(c->done_arg, line, line != NULL ? len : 0);
+		else
+			free(line);
+		control_free(c);
+		return;
+	}
 	if (line == NULL) {
 		control_free(c);
 		return;
@@ -277,6 +308,10 @@ control_reply_now(struct conn *c, char *line, size_t len)
 {
 	int fl;
 
+	if (c->virt) {
+		control_reply(c, line, len);
+		return;
+	}
 	if (line != NULL) {
 		fl = fcntl(c->fd, F_GETFL);
 		if (fl != -1)
@@ -290,18 +325,26 @@ control_reply_now(struct conn *c, char *line, size_t len)
 static void
 control_free(struct conn *c)
 {
+	control_done_fn *done = c->done;
+
+	/* An in-process client still waiting hears that nothing will come. */
+	c->done = NULL;
+	if (done != NULL)
+		done(c->done_arg, NULL, 0);
 	command_conn_gone(c);
 	ev_io_stop(M->loop, &c->rw);
 	ev_io_stop(M->loop, &c->ww);
 	ev_timer_stop(M->loop, &c->timer);
-	close(c->fd);
+	if (c->fd != -1)
+		close(c->fd);
 	if (c->prev != NULL)
 		c->prev->next = c->next;
 	else
 		conns = c->next;
 	if (c->next != NULL)
 		c->next->prev = c->prev;
-	nconns--;
+	if (!c->virt)
+		nconns--;
 	free(c->in);
 	free(c->out);
 	free(c);
@@ -362,6 +405,37 @@ control_accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 		conns->prev = c;
 	conns = c;
 	nconns++;
+}
+
+/*
+ * Run one request for an in-process client (the HTTP API): same command
+ * table, same JSON; done gets the reply line (its to free; NULL when out
+ * of memory), possibly before this returns.
+ */
+void
+control_run(json_t *req, control_done_fn *done, void *arg)
+{
+	struct conn *c;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		done(arg, NULL, 0);
+		return;
+	}
+	c->fd = -1;
+	c->virt = 1;
+	c->uid = geteuid();
+	c->gid = getegid();
+	c->done = done;
+	c->done_arg = arg;
+	c->busy = 1;
+	ev_io_init(&c->rw, control_read_cb, -1, EV_READ);
+	ev_io_init(&c->ww, control_write_cb, -1, EV_WRITE);
+	ev_init(&c->timer, control_timer_cb);
+	c->next = conns;
+	if (conns != NULL)
+		conns->prev = c;
+	conns = c;
+	command_dispatch(c, req);
 }
 
 /* The master holds the lock, so a socket file left behind is stale. */

@@ -5,9 +5,14 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include <jansson.h>
+
 #include "err.h"
 
 struct conn;
+
+/* Receives an in-process request's reply line (to free; NULL on ENOMEM). */
+typedef void control_done_fn(void *arg, char *line, size_t len);
 
 /* Bind and listen on path (mode 0660); a stale socket file is replaced. */
 int	control_listen(const char *path, struct vx_err *);
@@ -19,6 +24,8 @@ void	control_close(void);
 void	control_reply(struct conn *, char *line, size_t len);
 /* Write a reply synchronously (the master is about to exit). */
 void	control_reply_now(struct conn *, char *line, size_t len);
+/* Run req for an in-process client with admin rights; see control.c. */
+void	control_run(json_t *req, control_done_fn *, void *arg);
 /* The peer's credentials, from SO_PEERCRED at accept. */
 uid_t	control_peer_uid(const struct conn *);
 /* Whether the peer may run commands that change state. */

@@ -17,15 +17,9 @@ main_run(const struct vx_paths *paths, int argc, char **argv)
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--standby") == 0)
 			standby = 1;
-		else if (strcmp(argv[i], "--help") == 0) {
-			printf("usage: vectis-supervisor [--home DIR] run "
-			    "[--standby]\n");
-			return 0;
-		} else {
-			fprintf(stderr, "vectis-supervisor: run: unknown "
-			    "argument '%s'\n", argv[i]);
-			return VX_EXIT_USAGE;
-		}
+		else
+			return cli_usage_error("run", "run: unknown argument "
+			    "'%s'", argv[i]);
 	}
 	return master_run(paths, standby);
 }
@@ -36,7 +30,7 @@ main(int argc, char **argv)
 	struct vx_paths paths;
 	struct vx_err err;
 	const char *home = NULL;
-	int i;
+	int i, rc;
 
 	log_init("vectis-supervisor");
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
@@ -63,6 +57,8 @@ main(int argc, char **argv)
 		cli_usage(stderr, NULL);
 		return VX_EXIT_USAGE;
 	}
+	if ((rc = cli_help(argc - i, argv + i)) != -1)
+		return rc;
 	vx_err_clear(&err);
 	if (paths_init(&paths, home, &err) == -1) {
 		fprintf(stderr, "vectis-supervisor: %s\n", err.msg);

@@ -14,9 +14,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "command.h"
 #include "control.h"
 #include "heartbeat.h"
+#include "httpd.h"
+#include "synccheck.h"
 #include "lock.h"
 #include "log.h"
 #include "master.h"
@@ -76,6 +79,7 @@ master_insert(struct tenant *t)
 	    (M->ntenants - lo) * sizeof(*M->tenants));
 	M->tenants[lo] = t;
 	M->ntenants++;
+	master_changed();	/* the counts in STATUS= */
 	return 0;
 }
 
@@ -93,6 +97,7 @@ master_unlink(const struct tenant *t)
 	memmove(&M->tenants[i], &M->tenants[i + 1],
 	    (M->ntenants - i - 1) * sizeof(*M->tenants));
 	M->ntenants--;
+	master_changed();
 }
 
 /* Waiting clients are re-checked once, before the loop next sleeps. */
@@ -111,6 +116,7 @@ master_settle_cb(struct ev_loop *loop, ev_prepare *w, int revents)
 	ev_prepare_stop(loop, w);
 	command_settle();
 	resource_schedule();
+	sdmaster_changed(loop);
 	if (!M->shutting_down)
 		return;
 	for (i = 0; i < M->ntenants; i++)
@@ -184,6 +190,9 @@ master_child_cb(struct ev_loop *loop, ev_child *w, int revents)
 		spawner_lost();
 		return;
 	}
+	if (httpd_child(w->rpid, w->rstatus) ||
+	    synccheck_child(w->rpid, w->rstatus))
+		return;
 	if ((t = tenant_by_pid(w->rpid)) == NULL) {
 		log_debug("reaped process %d", (int)w->rpid);
 		return;
@@ -318,6 +327,8 @@ master_run(const struct vx_paths *paths, int standby)
 	if (access(M->shim_path, X_OK) == -1)
 		fatalx("cannot run worker shim %s: %s", M->shim_path,
 		    strerror(errno));
+	/* Holding the lock, before the spawner: it may move the master. */
+	cgroup_init((enum cgroup_mode)M->conf.cgroup_mode, M->paths.db);
 	/* Before the store and the socket: the spawner holds nothing. */
 	if (spawner_start(&err) == -1)
 		log_warn("no spawner, workers are spawned directly: %s",
@@ -345,9 +356,14 @@ master_run(const struct vx_paths *paths, int standby)
 	    (long)getpid(), M->paths.control_sock, M->ntenants,
 	    M->pid1 ? " as PID 1" : "");
 	master_autostart();
+	httpd_start();
+	synccheck_start();
 	sdmaster_ready(M->loop);
 	ev_run(M->loop, 0);
 	heartbeat_flush();
+	cgroup_cleanup();
+	httpd_stop();
+	synccheck_stop();
 	control_close();
 	sdnotify_close();
 	store_close(M->store);

@@ -265,9 +265,9 @@ resource_scan(const pid_t *workers, size_t nw, struct rgroup *g, size_t n)
 	struct rgroup key, *hit;
 	struct dirent *de;
 	struct rproc *e;
-	char buf[1024];
-	const char *c;
+	char buf[1024], *end;
 	pid_t pid;
+	long l;
 	DIR *d;
 
 	if (rfds_max == 0) {
@@ -288,11 +288,14 @@ resource_scan(const pid_t *workers, size_t nw, struct rgroup *g, size_t n)
 	}
 	rgen++;
 	while ((de = readdir(d)) != NULL) {
-		for (c = de->d_name; *c >= '0' && *c <= '9'; c++)
-			;
-		if (c == de->d_name || *c != '\0')
+		/* Only the numeric entries are processes. */
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
 			continue;
-		pid = (pid_t)atoi(de->d_name);
+		errno = 0;
+		l = strtol(de->d_name, &end, 10);
+		if (*end != '\0' || errno != 0 || l > INT_MAX)
+			continue;
+		pid = (pid_t)l;
 		if ((e = rtab_get(pid, de->d_ino)) == NULL)
 			break;
 		if (e->ours == 0) {

@@ -2,6 +2,12 @@
  * sdmaster.c: tell our own service manager how we are, as sd_notify(3)
  * does, so that a systemd unit can be Type=notify with WatchdogSec=.
  * Nothing here runs unless NOTIFY_SOCKET was set when the master started.
+ *
+ * STATUS= carries the tenant counts.  It is recomputed when the master's
+ * settle hook runs (once per loop iteration after a change), sent only when
+ * the text differs from what was sent last, and at most once a second: a
+ * change within the second arms one one-shot timer that sends the latest
+ * counts when it fires.  With nothing changing there is no timer at all.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -14,6 +20,7 @@
 
 #include <ev.h>
 
+#include "clock.h"
 #include "log.h"
 #include "master.h"
 #include "sdmaster.h"
@@ -23,7 +30,13 @@ static struct sockaddr_un sdm_addr;
 static socklen_t sdm_len;
 static int sdm_fd = -1;
 static double sdm_watchdog_s;
-static ev_timer sdm_timer;
+static ev_timer sdm_timer;		/* WATCHDOG=1 pings */
+static ev_timer sdm_status_timer;	/* the rate-limited STATUS= */
+static int sdm_ready;			/* READY=1 was sent */
+static char sdm_status[128];		/* the last STATUS= sent */
+static uint64_t sdm_status_ms;		/* when, CLOCK_MONOTONIC */
+
+#define SDM_STATUS_INTERVAL_MS 1000
 
 static void
 sdmaster_send(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -78,40 +91,69 @@ sdmaster_init(void)
 static void
 sdmaster_counts(char *buf, size_t len)
 {
-	size_t i, run = 0, err = 0;
+	size_t i, run = 0, stop = 0, err = 0;
 
 	for (i = 0; i < M->ntenants; i++) {
-		const char *s = tenant_status_name(M->tenants[i]->state);
-
-		if (strcmp(s, "RUNNING") == 0)
+		switch (M->tenants[i]->state) {
+		case TS_STARTING:
+		case TS_RUNNING:
+		case TS_STOPPING:
 			run++;
-		else if (strcmp(s, "ERROR") == 0)
+			break;
+		case TS_STOPPED:
+		case TS_EXITED:
+			stop++;
+			break;
+		case TS_BACKOFF:
+		case TS_FATAL:
 			err++;
+			break;
+		}
 	}
-	snprintf(buf, len, "%zu tenants: %zu running, %zu in error",
-	    M->ntenants, run, err);
+	/* The same three counts as the control plane's status enum. */
+	snprintf(buf, len, "%s%zu tenant%s: %zu running, %zu stopped, "
+	    "%zu error", M->shutting_down ? "stopping; " : "", M->ntenants,
+	    M->ntenants == 1 ? "" : "s", run, stop, err);
+}
+
+/* Send STATUS=counts after the assignments in head; remember what and when. */
+static void
+sdmaster_status_send(const char *head, const char *counts)
+{
+	snprintf(sdm_status, sizeof(sdm_status), "%s", counts);
+	sdm_status_ms = clock_mono_ms();
+	sdmaster_send("%sSTATUS=%s", head, counts);
+}
+
+static void
+sdmaster_status_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	char counts[sizeof(sdm_status)];
+
+	sdmaster_counts(counts, sizeof(counts));
+	if (strcmp(counts, sdm_status) != 0)
+		sdmaster_status_send("", counts);
 }
 
 static void
 sdmaster_watchdog_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
-	char counts[128];
-
-	sdmaster_counts(counts, sizeof(counts));
-	sdmaster_send("WATCHDOG=1\nSTATUS=%s", counts);
+	sdmaster_send("WATCHDOG=1");
 }
 
 /* Type=notify: we are up once the autostart tenants were spawned. */
 void
 sdmaster_ready(struct ev_loop *loop)
 {
-	char counts[128];
+	char counts[sizeof(sdm_status)], head[64];
 
 	if (sdm_fd == -1)
 		return;
 	sdmaster_counts(counts, sizeof(counts));
-	sdmaster_send("READY=1\nMAINPID=%ld\nSTATUS=%s", (long)getpid(),
-	    counts);
+	snprintf(head, sizeof(head), "READY=1\nMAINPID=%ld\n", (long)getpid());
+	sdmaster_status_send(head, counts);
+	sdm_ready = 1;
+	ev_init(&sdm_status_timer, sdmaster_status_cb);
 	if (sdm_watchdog_s > 0) {
 		/* Half the interval, as sd_watchdog_enabled(3) advises. */
 		ev_timer_init(&sdm_timer, sdmaster_watchdog_cb,
@@ -120,9 +162,37 @@ sdmaster_ready(struct ev_loop *loop)
 	}
 }
 
+/* A tenant changed: STATUS= if the counts did, at most once a second. */
+void
+sdmaster_changed(struct ev_loop *loop)
+{
+	char counts[sizeof(sdm_status)];
+	uint64_t now, since;
+
+	if (sdm_fd == -1 || !sdm_ready || ev_is_active(&sdm_status_timer))
+		return;		/* not ours, or the timer sends the latest */
+	sdmaster_counts(counts, sizeof(counts));
+	if (strcmp(counts, sdm_status) == 0)
+		return;
+	now = clock_mono_ms();
+	since = now - sdm_status_ms;
+	if (since >= SDM_STATUS_INTERVAL_MS) {
+		sdmaster_status_send("", counts);
+		return;
+	}
+	ev_timer_set(&sdm_status_timer,
+	    (double)(SDM_STATUS_INTERVAL_MS - since) / 1e3, 0.);
+	ev_timer_start(loop, &sdm_status_timer);
+}
+
 /* Shutdown: systemd shows "deactivating" instead of a crash. */
 void
 sdmaster_stopping(void)
 {
-	sdmaster_send("STOPPING=1\nSTATUS=stopping all tenants");
+	char counts[sizeof(sdm_status)];
+
+	if (sdm_fd == -1)
+		return;
+	sdmaster_counts(counts, sizeof(counts));
+	sdmaster_status_send("STOPPING=1\n", counts);
 }

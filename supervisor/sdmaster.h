@@ -8,6 +8,8 @@ struct ev_loop;
 void	sdmaster_init(void);
 /* Autostart tenants were spawned: READY=1 and start the watchdog pings. */
 void	sdmaster_ready(struct ev_loop *);
+/* Tenants changed (settle hook): STATUS= counts, rate-limited to 1/s. */
+void	sdmaster_changed(struct ev_loop *);
 /* Shutdown began: STOPPING=1. */
 void	sdmaster_stopping(void);
 

@@ -1,7 +1,6 @@
 /* spawn.c: pipes, posix_spawn of the shim, process group signals. */
 #include <errno.h>
 #include <fcntl.h>
-#include <pwd.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -15,9 +14,6 @@
 #include "spawn.h"
 #include "sdnotify.h"
 #include "spawner.h"
-
-#define SPAWN_DEFAULT_PATH \
-	"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 /* Growable NULL-terminated vector of malloc'd strings. */
 struct strv {
@@ -66,55 +62,41 @@ strv_free(struct strv *sv)
 	memset(sv, 0, sizeof(*sv));
 }
 
-static const char *
-spawn_env_value(const struct tenant_spec *s, const char *key)
-{
-	size_t i;
-
-	for (i = 0; i < s->nenv; i++)
-		if (strcmp(s->env[i].key, key) == 0)
-			return s->env[i].value;
-	return NULL;
-}
-
 /*
  * The worker's environment is built afresh from the spec at every start:
- * nothing comes from the master's own environment (SPEC section 4).
+ * nothing comes from the master's own environment (SPEC section 4), so no
+ * VECTIS_TOKEN or other secret of the operator's shell reaches a tenant.
+ * HOME, USER, LOGNAME, PATH and LANG are the shim's, which knows the user;
+ * a variable the supervisor sets is not also taken from the spec.
  */
 static int
 spawn_env(const struct tenant_spec *s, struct strv *env)
 {
-	static const char *const base[] = { "HOME", "USER", "PATH", "LANG" };
-	const char *dflt[4];
-	struct passwd *pw;
-	char fdnum[32];
+	const char *sock = NULL;
+	char num[32];
 	size_t i;
 
-	pw = getpwuid(geteuid());
-	dflt[0] = pw != NULL ? pw->pw_dir : "/";
-	dflt[1] = pw != NULL ? pw->pw_name : "root";
-	dflt[2] = SPAWN_DEFAULT_PATH;
-	dflt[3] = "C.UTF-8";
-	for (i = 0; i < 4; i++)
-		if (spawn_env_value(s, base[i]) == NULL &&
-		    strv_cat(env, "=", base[i], dflt[i]) == -1)
-			return -1;
-	for (i = 0; i < s->nenv; i++)
-		if (strv_cat(env, "=", s->env[i].key,
-		    s->env[i].value) == -1)
-			return -1;
-	if (s->heartbeat.timeout_s > 0) {
-		/* As systemd sets it; the shim adds WATCHDOG_PID. */
-		snprintf(fdnum, sizeof(fdnum), "%lld",
-		    (long long)s->heartbeat.timeout_s * 1000000);
-		if (strv_cat(env, "=", "WATCHDOG_USEC", fdnum) == -1)
+	if (s->notify == NOTIFY_SYSTEMD)
+		sock = sdnotify_address();
+	for (i = 0; i < s->nenv; i++) {
+		if ((sock != NULL && strcmp(s->env[i].key,
+		    "NOTIFY_SOCKET") == 0) || (s->heartbeat.timeout_s > 0 &&
+		    strcmp(s->env[i].key, "WATCHDOG_USEC") == 0))
+			continue;
+		if (strv_cat(env, "=", s->env[i].key, s->env[i].value) == -1)
 			return -1;
 	}
-	if (s->notify == NOTIFY_SYSTEMD && sdnotify_address() != NULL &&
-	    strv_cat(env, "=", "NOTIFY_SOCKET", sdnotify_address()) == -1)
+	if (s->heartbeat.timeout_s > 0) {
+		/* As systemd sets it; the shim adds WATCHDOG_PID. */
+		snprintf(num, sizeof(num), "%lld",
+		    (long long)s->heartbeat.timeout_s * 1000000);
+		if (strv_cat(env, "=", "WATCHDOG_USEC", num) == -1)
+			return -1;
+	}
+	if (sock != NULL && strv_cat(env, "=", "NOTIFY_SOCKET", sock) == -1)
 		return -1;
-	snprintf(fdnum, sizeof(fdnum), "%d", SHIM_NOTIFY_FD);
-	if (strv_cat(env, "=", "VECTIS_NOTIFY_FD", fdnum) == -1 ||
+	snprintf(num, sizeof(num), "%d", SHIM_NOTIFY_FD);
+	if (strv_cat(env, "=", "VECTIS_NOTIFY_FD", num) == -1 ||
 	    strv_cat(env, "=", "VECTIS_NAME", s->name) == -1)
 		return -1;
 	if (s->tenant_id != NULL &&
@@ -134,15 +116,16 @@ spawn_argv_num(struct strv *argv, const char *flag, long long v)
 	return strv_cat(argv, "", flag, num);
 }
 
-/* vectis-worker-shim [-C dir] [-u user] [-g group] [-n N] ... -- argv */
+/* vectis-worker-shim [-C dir] [-c cgroup] [-u user] [-g group] ... -- argv */
 static int
 spawn_argv(const struct tenant_spec *s, const char *shim,
-    const struct rlimit *nofile, struct strv *argv)
+    const struct rlimit *nofile, const char *cgroup, struct strv *argv)
 {
 	size_t i;
 
 	if (strv_add(argv, strdup(shim)) == -1 ||
 	    (s->cwd != NULL && strv_cat(argv, "", "-C", s->cwd) == -1) ||
+	    (cgroup != NULL && strv_cat(argv, "", "-c", cgroup) == -1) ||
 	    (s->user != NULL && strv_cat(argv, "", "-u", s->user) == -1) ||
 	    (s->group != NULL &&
 	    strv_cat(argv, "", "-g", s->group) == -1) ||
@@ -239,8 +222,8 @@ spawn_actions(posix_spawn_file_actions_t *fa, posix_spawnattr_t *attr,
 /* Start one worker; the shim does the rest and reports failures. */
 pid_t
 spawn_worker(const struct tenant_spec *s, const char *shim,
-    const struct rlimit *nofile_default, struct spawn_fds *f,
-    struct vx_err *err)
+    const struct rlimit *nofile_default, const char *cgroup,
+    struct spawn_fds *f, struct vx_err *err)
 {
 	struct strv argv = { NULL, 0, 0 }, env = { NULL, 0, 0 };
 	posix_spawn_file_actions_t fa;
@@ -249,7 +232,7 @@ spawn_worker(const struct tenant_spec *s, const char *shim,
 	pid_t pid = -1;
 
 	f->out = f->err = f->notify = f->status = -1;
-	if (spawn_argv(s, shim, nofile_default, &argv) == -1 ||
+	if (spawn_argv(s, shim, nofile_default, cgroup, &argv) == -1 ||
 	    spawn_env(s, &env) == -1) {
 		vx_err_set(err, VX_EXIT_FAIL, "unable to spawn: %s",
 		    strerror(ENOMEM));
@@ -290,6 +273,31 @@ out:
 	return pid;
 }
 
+/*
+ * A master running as root runs a tenant as root only when its spec says
+ * "user": "root" (vectis-tenants(5)); add and apply refuse such a spec
+ * already, this catches one stored before the rule or by another path.
+ */
+int
+spawn_refused(const struct tenant_spec *s, char *buf, size_t len)
+{
+	if (s->user != NULL || geteuid() != 0)
+		return 0;
+	snprintf(buf, len, "\"user\" is required when the master runs as "
+	    "root: set it to the account the tenant should run as, or to "
+	    "\"root\" to run it as root on purpose");
+	return 1;
+}
+
+/* Whether the tenant's worker runs as uid 0 (list marks it). */
+int
+spawn_as_root(const struct tenant_spec *s)
+{
+	if (s->user == NULL)
+		return geteuid() == 0;
+	return strcmp(s->user, "root") == 0;
+}
+
 /* Signal a whole worker group; a group that is already gone is fine. */
 int
 spawn_killpg(pid_t pgid, int sig)
@@ -310,6 +318,11 @@ spawn_report_text(const struct tenant_spec *s, int stage, int error,
 
 	why = error == SHIM_ENOUSER ? "no such user" :
 	    error == SHIM_ENOGROUP ? "no such group" : strerror(error);
+	if (stage == SHIM_STAGE_USER && error == SHIM_EROOTALIAS) {
+		snprintf(buf, len, "user '%s' has uid 0: say \"user\": "
+		    "\"root\" to run a tenant as root", s->user ? s->user : "-");
+		return;
+	}
 	switch (stage) {
 	case SHIM_STAGE_EXEC:
 		snprintf(buf, len, "cannot exec '%s': %s", s->argv[0], why);
@@ -334,7 +347,17 @@ spawn_report_text(const struct tenant_spec *s, int stage, int error,
 		snprintf(buf, len, "cannot set resource limits: %s", why);
 		break;
 	case SHIM_STAGE_CAPS:
-		snprintf(buf, len, "cannot drop privileges: %s", why);
+		snprintf(buf, len, "cannot drop capabilities: %s", why);
+		break;
+	case SHIM_STAGE_CAPBOUND:
+		snprintf(buf, len, "cannot drop the capability bounding set: "
+		    "%s", why);
+		break;
+	case SHIM_STAGE_NNP:
+		snprintf(buf, len, "cannot set no_new_privs: %s", why);
+		break;
+	case SHIM_STAGE_CGROUP:
+		snprintf(buf, len, "cannot join the tenant's cgroup: %s", why);
 		break;
 	default:
 		snprintf(buf, len, "worker shim failed to set up: %s", why);

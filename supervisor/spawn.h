@@ -19,11 +19,16 @@ struct spawn_fds {
 /*
  * Start the shim for spec in a new session with stdin /dev/null, stdout,
  * stderr, notify and status pipes, a fresh environment and default signal
- * dispositions.  Returns the pid (also the process group) or -1 with err.
+ * dispositions; the shim joins cgroup (a directory, or NULL) first.
+ * Returns the pid (also the process group) or -1 with err.
  */
 pid_t	spawn_worker(const struct tenant_spec *, const char *shim,
-	    const struct rlimit *nofile_default, struct spawn_fds *,
-	    struct vx_err *);
+	    const struct rlimit *nofile_default, const char *cgroup,
+	    struct spawn_fds *, struct vx_err *);
+/* 1 and the reason in buf when this master must not start spec at all. */
+int	spawn_refused(const struct tenant_spec *, char *buf, size_t len);
+/* Whether spec's worker runs as root ("user": "root", or none as root). */
+int	spawn_as_root(const struct tenant_spec *);
 /* Close whichever of the fds are open and mark them -1. */
 void	spawn_close_fds(struct spawn_fds *);
 /* killpg that treats "no such group" as done. */

@@ -4,12 +4,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cgroup.h"
 #include "kvconf.h"
 #include "log.h"
 #include "supconf.h"
 
 static const char *const supconf_keys[] = {
-	"LOG_LEVEL", "EVENT_KEEP", "LAST_ERROR_LINES", "CONTROL_GROUP", NULL
+	"LOG_LEVEL", "EVENT_KEEP", "LAST_ERROR_LINES", "CONTROL_GROUP",
+	"CGROUP", NULL
 };
 
 static int
@@ -85,6 +87,17 @@ supconf_load(const char *path, struct supconf *conf, struct vx_err *err)
 		}
 		c.has_control_group = 1;
 		c.control_gid = gr->gr_gid;
+	}
+	c.cgroup_mode = CGROUP_AUTO;
+	if ((v = kvconf_get(&kv, "CGROUP")) != NULL) {
+		if (strcmp(v, "off") == 0)
+			c.cgroup_mode = CGROUP_OFF;
+		else if (strcmp(v, "auto") != 0) {
+			vx_err_set(err, VX_EXIT_FAIL,
+			    "%s:%d: CGROUP must be auto or off", path,
+			    supconf_line(&kv, "CGROUP"));
+			goto fail;
+		}
 	}
 	kvconf_free(&kv);
 	*conf = c;

@@ -12,6 +12,7 @@ struct supconf {
 	int	stderr_tail_lines;	/* LAST_ERROR_LINES */
 	int	has_control_group;	/* CONTROL_GROUP set */
 	gid_t	control_gid;		/* its members may run every command */
+	int	cgroup_mode;		/* CGROUP: enum cgroup_mode */
 };
 
 /* Read path into conf (defaults for a missing file); errors name the line. */

@@ -6,6 +6,7 @@
  * waiting CLI, HTTP) hears of it.
  */
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -153,6 +154,8 @@ tenant_new(struct tenant_spec *spec, const struct store_tenant *row)
 	t->cpu_percent = -1;
 	t->rss_bytes = -1;
 	t->fds.out = t->fds.err = t->fds.notify = t->fds.status = -1;
+	t->root = spawn_as_root(&t->spec);
+	t->cg.memory_max = t->cg.pids_max = -2;
 	ev_init(&t->timer, tenant_timer_cb);
 	logcap_init(&t->logcap, M->paths.logs_dir, t->name);
 	if (row == NULL)
@@ -488,6 +491,7 @@ static void tenant_after_exit(struct tenant *, int ws, const char *cause);
 static void
 tenant_spawn(struct tenant *t)
 {
+	char cgdir[PATH_MAX];
 	struct vx_err err;
 	pid_t pid;
 
@@ -509,7 +513,15 @@ tenant_spawn(struct tenant *t)
 	logcap_configure(&t->logcap, t->spec.logs.max_size_bytes,
 	    t->spec.logs.keep);
 	t->started_mono = clock_mono_ms();
+	if (spawn_refused(&t->spec, t->spawn_error, sizeof(t->spawn_error))) {
+		/* Nothing to retry until the spec changes (STYLE rule 5). */
+		t->started_at = 0;
+		tenant_after_exit(t, -1, t->spawn_error);
+		return;
+	}
 	pid = spawn_worker(&t->spec, M->shim_path, &M->nofile_default,
+	    cgroup_prepare(t->name, &t->cg, t->spec.limits.memory_max_bytes,
+	    t->spec.limits.nproc, cgdir, sizeof(cgdir)) == 0 ? cgdir : NULL,
 	    &t->fds, &err);
 	if (pid == -1) {
 		log_error("%s: %s", t->name, err.msg);
@@ -589,8 +601,12 @@ tenant_stop(struct tenant *t, int operator, const char *reason)
 	if (spawn_killpg(t->pid, t->spec.stop.signal) == -1)
 		log_warn("%s: unable to signal process group %d: %s",
 		    t->name, (int)t->pid, strerror(errno));
-	if (t->spec.stop.signal != SIGKILL && t->spec.stop.signal != SIGCONT)
+	/* Daemons that left the group with setsid hear it too. */
+	cgroup_signal(t->name, t->spec.stop.signal, t->pid);
+	if (t->spec.stop.signal != SIGKILL && t->spec.stop.signal != SIGCONT) {
 		(void)spawn_killpg(t->pid, SIGCONT);
+		cgroup_signal(t->name, SIGCONT, t->pid);
+	}
 	tenant_timer(t, TIMER_STOP, t->spec.stop.timeout_s);
 	tenant_set_state(t, TS_STOPPING, NULL);
 }
@@ -640,6 +656,7 @@ tenant_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 			    "SIGKILL", t->name, t->spec.stop.timeout_s,
 			    sig_name(t->spec.stop.signal));
 			(void)spawn_killpg(t->pid, SIGKILL);
+			cgroup_kill(t->name);
 		}
 		break;
 	case TIMER_START:
@@ -763,8 +780,12 @@ tenant_exited(struct tenant *t, int ws)
 	char cause[128];
 
 	pidtab_del(t->pid);
-	/* No process of the tenant survives its leader (SPEC section 5). */
+	/*
+	 * No process of the tenant survives its leader (SPEC section 5): the
+	 * group, and with cgroups also what double-forked out of it.
+	 */
 	(void)spawn_killpg(t->pid, SIGKILL);
+	cgroup_kill(t->name);
 	t->pid = 0;
 	t->pid_start = 0;
 	tenant_timer(t, TIMER_NONE, 0);
@@ -806,6 +827,9 @@ tenant_kill_leftover(struct tenant *t, pid_t pid, long long start)
 	now_start = procfs_start_time(pid);
 	if (now_start != -1 && now_start != start)
 		return;		/* the pid was reused: not ours */
+	st = procfs_state(pid);
+	if (st == 'Z' || st == 'X')
+		return;		/* dead already (its cgroup was killed) */
 	log_warn("%s: killing worker %d left by a previous master", t->name,
 	    (int)pid);
 	(void)spawn_killpg(pid, SIGKILL);
@@ -877,6 +901,7 @@ tenant_to_json(const struct tenant *t)
 	json_object_set_new(o, "reloading", json_boolean(t->reloading));
 	json_object_set_new(o, "main_pid", t->main_pid > 0 ?
 	    json_integer(t->main_pid) : json_null());
+	json_object_set_new(o, "root", json_boolean(t->root));
 	json_object_set_new(o, "desired", json_string(
 	    t->desired == DESIRED_STARTED ? "started" :
 	    t->desired == DESIRED_STOPPED ? "stopped" :
@@ -892,5 +917,6 @@ tenant_set_spec(struct tenant *t, struct tenant_spec *spec)
 	t->spec = *spec;
 	spec_init(spec);
 	t->name = t->spec.name;
+	t->root = spawn_as_root(&t->spec);
 	return 0;
 }

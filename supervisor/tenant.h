@@ -9,6 +9,7 @@
 #include <ev.h>
 #include <jansson.h>
 
+#include "cgroup.h"
 #include "logcap.h"
 #include "notify.h"
 #include "restart.h"
@@ -58,6 +59,8 @@ struct tenant {
 	char			*status_text;	/* STATUS= */
 	int			 ready;
 	int			 removed;
+	int			 root;		/* runs as uid 0 (list marks it) */
+	struct cgroup_tenant	 cg;
 
 	struct restart_state	 rs;
 	struct spawn_fds	 fds;

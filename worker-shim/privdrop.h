@@ -3,10 +3,12 @@
 #define VX_PRIVDROP_H
 
 /*
- * Switch to user (and group, default the user's primary group): initgroups,
- * setgid, setuid in that order, then verified with getresuid/getresgid and
- * HOME/USER/LOGNAME set for the user.  Reports a failed stage and exits.
- * Without a user only the home directory is looked up.  Returns the home
+ * Switch to user (and group, default the user's primary group): bounding
+ * set and ambient capabilities dropped, initgroups (setgroups(0) for a
+ * group without a user), setresgid, setresuid in that order, every
+ * capability cleared, all of it verified; then no_new_privs, umask 027 and
+ * HOME/USER/LOGNAME/PATH/LANG defaults for the user.  Reports a failed
+ * stage and exits.  Without a user the identity stays.  Returns the home
  * directory (static storage) or NULL.
  */
 const char	*privdrop(const char *user, const char *group);

@@ -36,10 +36,13 @@ shim_parse(int argc, char **argv, struct shim_opts *o)
 
 	memset(o, 0, sizeof(*o));
 	o->nofile = o->nofile_hard = o->nproc = o->memory = -1;
-	while ((ch = getopt(argc, argv, "+C:u:g:n:N:p:m:")) != -1) {
+	while ((ch = getopt(argc, argv, "+C:c:u:g:n:N:p:m:")) != -1) {
 		switch (ch) {
 		case 'C':
 			o->cwd = optarg;
+			break;
+		case 'c':
+			o->cgroup = optarg;
 			break;
 		case 'u':
 			o->user = optarg;
@@ -76,6 +79,7 @@ main(int argc, char **argv)
 
 	stage_fds();
 	shim_parse(argc, argv, &o);
+	stage_cgroup(&o);
 	stage_rlimits(&o);
 	home = privdrop(o.user, o.group);
 	stage_chdir(&o, home);

@@ -67,13 +67,44 @@ stage_rlimit(int resource, long long value, long long hard)
 		stage_fail(SHIM_STAGE_RLIMIT, errno);
 }
 
-/* Limits from the spec; the nofile default restores the master's own. */
+/*
+ * Limits from the spec; the nofile default restores the master's own.  Set
+ * while still privileged, so a hard limit may also be raised.  RLIMIT_NPROC
+ * counts every process and thread of the real uid, not of the tenant.
+ * Memory is RLIMIT_DATA, not RLIMIT_AS: V8 and Chromium reserve gigabytes
+ * of address space they never touch and die at start-up under an address
+ * space limit, while RLIMIT_DATA counts the private writable memory (heap
+ * and anonymous mappings) a runaway bot actually grows.
+ */
 void
 stage_rlimits(const struct shim_opts *o)
 {
 	stage_rlimit(RLIMIT_NOFILE, o->nofile, o->nofile_hard);
 	stage_rlimit(RLIMIT_NPROC, o->nproc, -1);
 	stage_rlimit(RLIMIT_DATA, o->memory, -1);
+}
+
+/*
+ * Move ourselves into the tenant's cgroup before anything else runs, with
+ * the master's privileges: every process the tenant ever forks is then in
+ * it, and a stop can kill them all with cgroup.kill.
+ */
+void
+stage_cgroup(const struct shim_opts *o)
+{
+	char path[4096];
+	int fd;
+
+	if (o->cgroup == NULL)
+		return;
+	if ((size_t)snprintf(path, sizeof(path), "%s/cgroup.procs",
+	    o->cgroup) >= sizeof(path))
+		stage_fail(SHIM_STAGE_CGROUP, ENAMETOOLONG);
+	if ((fd = open(path, O_WRONLY | O_CLOEXEC)) == -1)
+		stage_fail(SHIM_STAGE_CGROUP, errno);
+	if (write(fd, "0", 1) != 1)
+		stage_fail(SHIM_STAGE_CGROUP, errno);
+	close(fd);
 }
 
 /* The spec's cwd must exist; the default falls back to / quietly. */
@@ -104,10 +135,15 @@ stage_watchdog_pid(void)
 		stage_fail(SHIM_STAGE_SETUP, errno);
 }
 
-/* Replace the shim with the tenant command, searching the worker's PATH. */
+/*
+ * Replace the shim with the tenant command, searching the worker's PATH.
+ * Whatever the user and group lookups opened (NSS modules) is closed
+ * again, so the worker starts with 0-3 only.
+ */
 void
 stage_exec(const struct shim_opts *o)
 {
+	stage_close_from(SHIM_STATUS_FD + 1);
 	execvp(o->argv[0], o->argv);
 	stage_fail(SHIM_STAGE_EXEC, errno);
 }

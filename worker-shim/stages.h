@@ -8,6 +8,7 @@ struct shim_opts {
 	const char	*cwd;
 	const char	*user;
 	const char	*group;
+	const char	*cgroup;	/* cgroup v2 directory to join */
 	long long	 nofile;	/* -1 = leave */
 	long long	 nofile_hard;	/* -1 = same as nofile */
 	long long	 nproc;
@@ -21,6 +22,8 @@ void	stage_fail(int stage, int error) __attribute__((noreturn));
 void	stage_fds(void);
 /* Apply the rlimits of opts. */
 void	stage_rlimits(const struct shim_opts *);
+/* Join opts->cgroup (if any) by writing 0 to its cgroup.procs. */
+void	stage_cgroup(const struct shim_opts *);
 /* chdir to opts->cwd, or to home (falling back to /). */
 void	stage_chdir(const struct shim_opts *, const char *home);
 /* With WATCHDOG_USEC set, WATCHDOG_PID names us, as systemd does. */

@@ -20,6 +20,7 @@ SUBDOMAIN=w.example.test
 PUBLIC_IP=192.0.2.10
 SYNC_STATUS=synced
 SYNC_LISTEN=127.0.0.1:$PORT
+SYNC_CHECK_INTERVAL_S=0
 C
 chmod 600 "$T_HOME/worker.conf"
 

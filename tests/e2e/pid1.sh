@@ -1,5 +1,7 @@
 # pid1.sh: as PID 1 of a PID namespace the master reaps every zombie,
-# orphans of workers included, and SIGTERM stops everything and exits 0.
+# orphans of workers included, and SIGTERM (docker stop) stops everything
+# and exits 0, also when a worker ignores its stop signal and has to be
+# SIGKILLed after stop.timeout_s (vectis-deployment(7) documents exit 0).
 . "$VECTIS_TESTLIB"
 
 [ "$(id -u)" = 0 ] || skip "needs root for unshare --pid"
@@ -11,7 +13,9 @@ unshare --pid --fork --mount-proc true 2>/dev/null || skip "PID namespaces not a
 cat >"$T_HOME/t.json" <<J
 [{"name": "orphaner", "command": ["sh", "-c",
   "while :; do (sleep 0.05 &) ; sleep 0.1; done"]},
- {"name": "plain", "command": ["sleep", "1000"]}]
+ {"name": "plain", "command": ["sleep", "1000"]},
+ {"name": "stubborn", "command": ["sh", "-c",
+  "trap '' TERM; while :; do sleep 0.1; done"], "stop": {"timeout_s": 1}}]
 J
 vx apply "$T_HOME/t.json" >/dev/null 2>&1 || true	# no master yet: expected
 T_FOREIGN_PIDS=1	# list --json shows pids of the namespace
@@ -26,6 +30,7 @@ vx apply "$T_HOME/t.json" >/dev/null || fail "apply"
 grep -q "NSpid:.*[[:space:]]1$" "/proc/$MASTER_PID/status" || fail "master is not PID 1 in its namespace"
 grep -q "as PID 1" "$T_HOME/master.out" || fail "master did not notice it is PID 1"
 wait_until 2 is orphaner state running || fail "orphaner not running"
+wait_until 2 is stubborn state running || fail "stubborn not running"
 
 # Over 2 s the orphaner makes ~20 orphans; none may stay a zombie.
 sleep 2
@@ -47,6 +52,8 @@ rc=$?
 [ "$rc" = 0 ] || fail "master as PID 1 exited $rc after SIGTERM"
 for p in $pids; do alive "$p" && fail "worker $p survived"; done
 grep -q "all workers stopped; exiting" "$T_HOME/master.out" || fail "no graceful stop"
+grep -q "stubborn: still running 1 s after SIGTERM, sending SIGKILL" "$T_HOME/master.out" ||
+    fail "stubborn was not SIGKILLed after its stop timeout"
 MASTER_PID=
-t_log "SIGTERM stopped all tenants and PID 1 exited 0"
+t_log "SIGTERM stopped all tenants (one by SIGKILL after 1 s) and PID 1 exited 0"
 exit 0

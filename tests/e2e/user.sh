@@ -7,8 +7,7 @@ command -v useradd >/dev/null || skip "useradd not installed"
 U=vt-a$$
 useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$U" 2>/dev/null ||
     skip "cannot create user $U"
-del_user() { userdel "$U" 2>/dev/null; }
-trap 'del_user; t_cleanup' EXIT
+T_USERS=$U	# deleted by t_cleanup once its worker is gone
 uid=$(id -u "$U") gid=$(id -g "$U")
 
 start_master

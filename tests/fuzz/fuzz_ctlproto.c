@@ -1,6 +1,9 @@
 /*
  * fuzz_ctlproto.c: the control socket envelope.  Any bytes must give a
  * request or a clear error, never a crash or a leak.
+ *
+ * fuzz-sources: common/ctlproto.c common/err.c common/log.c common/clock.c
+ * fuzz-pkgs: jansson
  */
 #include <stddef.h>
 #include <stdint.h>

@@ -1,4 +1,8 @@
-/* fuzz_kvconf.c: libFuzzer harness for KEY=VALUE config parsing. */
+/*
+ * fuzz_kvconf.c: libFuzzer harness for KEY=VALUE config parsing.
+ *
+ * fuzz-sources: common/kvconf.c common/err.c
+ */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>

@@ -2,6 +2,11 @@
  * fuzz_notify.c: the worker protocol grammar.  The input is fed to the line
  * splitter in pieces whose sizes come from the input itself, every line is
  * parsed, and the parse must be consistent with the splitter's limits.
+ * Inputs up to 16 KiB, so that lines over NOTIFY_LINE_MAX are skipped and
+ * the splitter resynchronises on the next newline.
+ *
+ * fuzz-sources: common/notify.c
+ * fuzz-flags: -max_len=16384
  */
 #include <stddef.h>
 #include <stdint.h>

@@ -1,4 +1,9 @@
-/* fuzz_spec.c: libFuzzer harness: spec JSON in, export must round-trip. */
+/*
+ * fuzz_spec.c: libFuzzer harness: spec JSON in, export must round-trip.
+ *
+ * fuzz-sources: common/spec.c common/name.c common/sig.c common/err.c
+ * fuzz-pkgs: jansson
+ */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,71 +1,180 @@
 #!/bin/sh
-# run.sh: build each libFuzzer harness and run it for SECONDS seconds.
+# run.sh: build every libFuzzer harness and run each for SECONDS seconds.
 #
-# usage: tests/fuzz/run.sh SECONDS
-# Builds out of tree (a temporary directory), fuzzes a copy of each seed
-# corpus, prints one line per harness and exits non-zero if any crashed; the
-# temporary directory is kept then, with the crashing inputs.
+# usage: tests/fuzz/run.sh [-j JOBS] [-k DIR] SECONDS [NAME...]
+#
+# The harnesses are the files tests/fuzz/fuzz_NAME.c: a new one runs
+# without being listed anywhere.  Each says in its opening comment what
+# it is built from, one key per line:
+#
+#   fuzz-sources: common/spec.c common/name.c   (files linked with it)
+#   fuzz-pkgs: jansson libcrypto                (pkg-config modules, optional)
+#   fuzz-flags: -max_len=16384                  (libFuzzer flags, optional)
+#
+# Seeds come from tests/fuzz/corpus/NAME/ (copied: the tree is not
+# changed) and a dictionary from tests/fuzz/dict/NAME.dict when there is
+# one.  Builds use clang with ASan, UBSan (no recovery) and the fuzzer;
+# JOBS harnesses run at once (default 2, one per core of the CI machine).
+# One line per harness: executions, rate, coverage, corpus growth, crashes.
+# Exits 0 when all ran clean, 1 if any failed to build or found a crash
+# (the work directory with logs and crashing inputs is kept then, or
+# always with -k DIR), 2 on a usage error, 77 when clang is missing.
 set -u
 
-if [ $# -ne 1 ] || ! [ "$1" -gt 0 ] 2>/dev/null; then
-	echo "usage: $0 SECONDS" >&2
-	exit 2
-fi
-secs=$1
-top=$(cd "$(dirname "$0")/../.." && pwd) || exit 2
-CC=${CC:-clang}
-jansson=$(pkg-config --cflags --libs jansson) || {
-	echo "run.sh: jansson not found by pkg-config" >&2
+usage() {
+	echo "usage: $0 [-j JOBS] [-k DIR] SECONDS [NAME...]" >&2
 	exit 2
 }
-work=$(mktemp -d "${TMPDIR:-/tmp}/vectis-fuzz.XXXXXX") || exit 2
-failed=0
 
-sources() {
-	case $1 in
-	spec)	echo common/spec.c common/name.c common/sig.c common/err.c ;;
-	kvconf)	echo common/kvconf.c common/err.c ;;
-	notify)	echo common/notify.c ;;
-	ctlproto) echo common/ctlproto.c common/err.c common/log.c \
-	    common/clock.c ;;
+top=$(cd "$(dirname "$0")/../.." && pwd) || exit 2
+self=$top/tests/fuzz/run.sh
+
+# Internal: run one built harness; called through xargs, see below.
+if [ "${1:-}" = --run-one ]; then
+	h=$2
+	d=$FUZZ_WORK/$h
+	dict=
+	[ -f "$top/tests/fuzz/dict/$h.dict" ] &&
+	    dict=-dict=$top/tests/fuzz/dict/$h.dict
+	# shellcheck disable=SC2046,SC2086
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	ASAN_OPTIONS=detect_leaks=1 \
+	    "$d/fuzz_$h" -max_total_time="$FUZZ_SECS" -timeout=10 \
+	    -rss_limit_mb=2048 -print_final_stats=1 \
+	    -artifact_prefix="$d/crash/" $dict $(cat "$d/flags") \
+	    "$d/corpus" >"$d/fuzz.log" 2>&1
+	echo $? >"$d/rc"
+	exit 0
+fi
+
+jobs=2
+keep=
+while getopts j:k: o; do
+	case $o in
+	j)	[ "$OPTARG" -gt 0 ] 2>/dev/null || usage
+		jobs=$OPTARG ;;
+	k)	keep=$OPTARG ;;
+	*)	usage ;;
 	esac
-}
+done
+shift $((OPTIND - 1))
+[ $# -ge 1 ] && [ "$1" -gt 0 ] 2>/dev/null || usage
+secs=$1
+shift
 
 cd "$top" || exit 2
-for h in spec kvconf notify ctlproto; do
-	bin=$work/fuzz_$h
-	# shellcheck disable=SC2046,SC2086
-	if ! $CC -std=gnu11 -g -O1 -fno-omit-frame-pointer \
-	    -fsanitize=fuzzer,address,undefined \
-	    -fno-sanitize-recover=undefined -D_GNU_SOURCE -I common \
-	    "tests/fuzz/fuzz_$h.c" $(sources $h) $jansson -o "$bin" \
-	    2>"$work/build_$h.log"; then
-		echo "fuzz_$h: build failed:" >&2
-		cat "$work/build_$h.log" >&2
+CC=${CC:-clang}
+if ! command -v "$CC" >/dev/null 2>&1; then
+	echo "SKIP: $CC not installed (apt-get install clang libclang-rt-14-dev)"
+	exit 77
+fi
+
+if [ $# -gt 0 ]; then
+	names=$*
+else
+	names=$(for f in tests/fuzz/fuzz_*.c; do
+		[ -f "$f" ] || continue
+		f=${f#tests/fuzz/fuzz_}
+		echo "${f%.c}"
+	done)
+fi
+[ -n "$names" ] || { echo "run.sh: no harness in tests/fuzz" >&2; exit 2; }
+
+if [ -n "$keep" ]; then
+	mkdir -p "$keep" && work=$(cd "$keep" && pwd) || exit 2
+else
+	work=$(mktemp -d "${TMPDIR:-/tmp}/vectis-fuzz.XXXXXX") || exit 2
+fi
+failed=0
+
+# key FILE KEY: the values of "KEY:" lines in FILE's comments.
+key() {
+	sed -n "/^[ /*]*$2:/{ s/^[ /*]*$2: *//; s/ *\*\/.*//; p; }" "$1" |
+	    tr '\n' ' '
+}
+
+# Build every harness first: a harness that does not build fails the run.
+for h in $names; do
+	src=tests/fuzz/fuzz_$h.c
+	d=$work/$h
+	mkdir -p "$d/corpus" "$d/crash"
+	if [ ! -f "$src" ]; then
+		echo "fuzz_$h: no $src" >&2
 		failed=1
 		continue
 	fi
-	mkdir -p "$work/corpus_$h" "$work/crash_$h"
-	cp tests/fuzz/corpus/$h/* "$work/corpus_$h/"
-	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	    "$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
-	    -print_final_stats=1 -artifact_prefix="$work/crash_$h/" \
-	    "$work/corpus_$h" >"$work/fuzz_$h.log" 2>&1
-	rc=$?
-	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' \
-	    "$work/fuzz_$h.log")
-	crashes=$(find "$work/crash_$h" -type f | wc -l)
-	corpus=$(find "$work/corpus_$h" -type f | wc -l)
-	echo "fuzz_$h: ${execs:-0} executions in ${secs} s," \
-	    "corpus $corpus, crashes $crashes"
-	if [ $rc -ne 0 ] || [ "$crashes" -ne 0 ]; then
-		echo "fuzz_$h: failed (exit $rc); log and inputs in $work" >&2
-		tail -n 40 "$work/fuzz_$h.log" >&2
+	srcs=$(key "$src" fuzz-sources)
+	pkgs=$(key "$src" fuzz-pkgs)
+	key "$src" fuzz-flags >"$d/flags"
+	if [ -z "$srcs" ]; then
+		echo "fuzz_$h: $src has no 'fuzz-sources:' line naming the" \
+		    "files it links" >&2
+		failed=1
+		continue
+	fi
+	pflags=
+	if [ -n "$pkgs" ]; then
+		# shellcheck disable=SC2086
+		pflags=$(pkg-config --cflags --libs $pkgs) || {
+			echo "fuzz_$h: pkg-config $pkgs failed" >&2
+			failed=1
+			continue
+		}
+	fi
+	# shellcheck disable=SC2086
+	if ! $CC -std=gnu11 -g -O1 -fno-omit-frame-pointer \
+	    -fsanitize=fuzzer,address,undefined \
+	    -fno-sanitize-recover=undefined -D_GNU_SOURCE \
+	    -iquote common -iquote supervisor -iquote sync \
+	    -iquote worker-shim -DVECTIS_VERSION='"fuzz"' \
+	    "$src" $srcs $pflags -o "$d/fuzz_$h" >"$d/build.log" 2>&1; then
+		echo "fuzz_$h: build failed:" >&2
+		cat "$d/build.log" >&2
+		failed=1
+		continue
+	fi
+	if [ -d "tests/fuzz/corpus/$h" ]; then
+		cp tests/fuzz/corpus/"$h"/* "$d/corpus/" 2>/dev/null
+	fi
+	echo "$h" >>"$work/built"
+done
+
+# Then run them, JOBS at a time.
+if [ -f "$work/built" ]; then
+	echo "fuzzing $(wc -l <"$work/built") harness(es) for $secs s each," \
+	    "$jobs at a time"
+	export FUZZ_WORK=$work FUZZ_SECS=$secs
+	xargs -n 1 -P "$jobs" sh "$self" --run-one <"$work/built"
+fi
+
+# stat NAME KEY: one of libFuzzer's final stats.
+stat() {
+	sed -n "s/^stat::$2: *//p" "$work/$1/fuzz.log" | tail -n 1
+}
+
+for h in $(cat "$work/built" 2>/dev/null); do
+	d=$work/$h
+	rc=$(cat "$d/rc" 2>/dev/null || echo 1)
+	seeds=$(find "tests/fuzz/corpus/$h" -type f 2>/dev/null | wc -l)
+	corpus=$(find "$d/corpus" -type f | wc -l)
+	crashes=$(find "$d/crash" -type f | wc -l)
+	# The last status line holds the final coverage: "cov: N ft: M".
+	cov=$(grep -E '^#[0-9]+.*cov: ' "$d/fuzz.log" | tail -n 1 |
+	    sed 's/.*cov: \([0-9]*\) ft: \([0-9]*\).*/cov \1 ft \2/')
+	echo "fuzz_$h: $(stat "$h" number_of_executed_units) executions" \
+	    "in $secs s ($(stat "$h" average_exec_per_sec)/s), ${cov:-cov ?}," \
+	    "corpus $seeds -> $corpus, crashes $crashes"
+	if [ "$rc" -ne 0 ] || [ "$crashes" -ne 0 ]; then
+		echo "fuzz_$h: FAILED (exit $rc); log and inputs in $d" >&2
+		grep -E -A 30 '^==[0-9]+==|runtime error|^SUMMARY' \
+		    "$d/fuzz.log" | head -n 60 >&2
 		failed=1
 	fi
 done
 
-if [ $failed -eq 0 ]; then
+if [ "$failed" -eq 0 ] && [ -z "$keep" ]; then
 	rm -rf "$work"
+elif [ "$failed" -ne 0 ]; then
+	echo "fuzz: failed; reproduce with: $work/NAME/fuzz_NAME CRASH-FILE" >&2
 fi
 exit $failed
