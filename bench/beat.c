@@ -7,19 +7,21 @@ int
 main(int argc, char **argv)
 {
 	const char *fds = getenv("VECTIS_NOTIFY_FD");
-	int hz = argc > 1 ? atoi(argv[1]) : 10, fd;
+	long hz = argc > 1 ? strtol(argv[1], NULL, 10) : 10, fd;
 	struct timespec ts;
 
-	if (fds == NULL || hz <= 0)
+	if (fds == NULL || hz <= 0 || hz > 1000000)
 		return 2;
-	fd = atoi(fds);
+	fd = strtol(fds, NULL, 10);
+	if (fd < 0 || fd > 65535)
+		return 2;
 	ts.tv_sec = 0;
 	ts.tv_nsec = 1000000000L / hz;
-	if (write(fd, "READY=1\n", 8) != 8)
+	if (write((int)fd, "READY=1\n", 8) != 8)
 		return 1;
 	for (;;) {
 		nanosleep(&ts, NULL);
-		if (write(fd, "WATCHDOG=1\n", 11) != 11)
+		if (write((int)fd, "WATCHDOG=1\n", 11) != 11)
 			return 1;
 	}
 }

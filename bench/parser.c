@@ -26,7 +26,7 @@ main(int argc, char **argv)
 	    "STATUS=serving 12 chats\n", "SESSION=CONNECTED\n",
 	    "X_UNKNOWN=whatever\n", "WATCHDOG=1\n", "WATCHDOG=1\n",
 	    "LAST_ERROR=auth failed: 401\n" };
-	long total = argc > 1 ? atol(argv[1]) : 20000000;
+	long total = argc > 1 ? strtol(argv[1], NULL, 10) : 20000000;
 	struct notify_split sp;
 	struct timespec a, b;
 	char buf[8192];
@@ -47,9 +47,10 @@ main(int argc, char **argv)
 		fed += n;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &b);
-	s = (double)(b.tv_sec - a.tv_sec) + (b.tv_nsec - a.tv_nsec) / 1e9;
+	s = (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) /
+	    1e9;
 	printf("parser lines=%ld seconds=%.3f lines_per_s=%.0f ok=%lu bad=%lu\n",
-	    fed, s, fed / s, ok, bad);
+	    fed, s, (double)fed / s, ok, bad);
 	notify_split_reset(&sp);
 	return 0;
 }

@@ -40,6 +40,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -97,9 +98,13 @@ static int get_ppid(int pid) {
     char buf[1024];
     char *f = stat_fields(pid, buf, sizeof buf);
     if (!f) return -1;
-    char st; int ppid;
-    if (sscanf(f, "%c %d", &st, &ppid) != 2) return -1;
-    return ppid;
+    /* f is at field 3 (state), then one space and the ppid */
+    if (f[0] == '\0' || f[1] != ' ') return -1;
+    char *end;
+    errno = 0;
+    long ppid = strtol(f + 2, &end, 10);
+    if (end == f + 2 || errno != 0 || ppid < 0 || ppid > INT_MAX) return -1;
+    return (int)ppid;
 }
 
 /* ---- growable int vector ---- */
@@ -152,7 +157,7 @@ static void tree_scan_all(int root, ivec *out) {
     struct dirent *de;
     while ((de = readdir(d))) {
         if (de->d_name[0] < '0' || de->d_name[0] > '9') continue;
-        int pid = atoi(de->d_name);
+        int pid = (int)strtol(de->d_name, NULL, 10);   /* digits only */
         int ppid = get_ppid(pid);
         if (ppid < 0) continue;
         iv_push(&pids, pid); iv_push(&pp, ppid);
@@ -228,7 +233,7 @@ static int cmd_start(int root, const char *comm, int n, long timeout_ms, char **
     if (c < 0) { perror("fork"); return 99; }
     if (c == 0) {
         int fd = open("/dev/null", O_RDWR);
-        if (fd >= 0) { dup2(fd, 0); dup2(fd, 1); dup2(fd, 2); }
+        if (fd >= 0) { (void)dup2(fd, 0); (void)dup2(fd, 1); (void)dup2(fd, 2); }
         execvp(argv[0], argv);
         _exit(127);
     }
@@ -258,8 +263,8 @@ static int cmd_start(int root, const char *comm, int n, long timeout_ms, char **
         sleep_us(scan > 2000 ? scan : 2000);
     }
     printf("t0_us=%lld running_ms=%.1f cmd_ms=%.1f cmd_rc=%d workers=%d",
-           t0r, running < 0 ? -1.0 : running / 1000.0,
-           cmdt < 0 ? -1.0 : cmdt / 1000.0, rc, workers);
+           t0r, running < 0 ? -1.0 : (double)running / 1000.0,
+           cmdt < 0 ? -1.0 : (double)cmdt / 1000.0, rc, workers);
     if (cmdt < 0) printf(" cmd_pid=%d", (int)c);
     printf("\n");
     return running < 0 ? 1 : 0;
@@ -271,7 +276,7 @@ static int cmd_time(long timeout_ms, char **argv) {
     if (c < 0) { perror("fork"); return 99; }
     if (c == 0) {
         int fd = open("/dev/null", O_RDWR);
-        if (fd >= 0) { dup2(fd, 0); dup2(fd, 1); dup2(fd, 2); }
+        if (fd >= 0) { (void)dup2(fd, 0); (void)dup2(fd, 1); (void)dup2(fd, 2); }
         execvp(argv[0], argv);
         _exit(127);
     }
@@ -287,7 +292,7 @@ static int cmd_time(long timeout_ms, char **argv) {
         }
         sleep_us(100);
     }
-    printf("%.3f %d\n", (now_us(CLOCK_MONOTONIC) - t0) / 1000.0, rc);
+    printf("%.3f %d\n", (double)(now_us(CLOCK_MONOTONIC) - t0) / 1000.0, rc);
     return 0;
 }
 
@@ -296,11 +301,13 @@ static int cmd_kill(int root, int victim, const char *comm, long timeout_ms) {
     if (parent <= 0) { fprintf(stderr, "pidwatch: no such victim %d\n", victim); return 2; }
     ivec before = {0}, cur = {0};
     children_of(parent, &before);
-    qsort(before.v, before.n, sizeof(int), icmp);
+    if (before.n > 0) qsort(before.v, before.n, sizeof(int), icmp);
     ivec bs = {0}, bw = {0};
     split_tree(root, comm, &bs, &bw);        /* workers before, for the fallback */
-    qsort(bw.v, bw.n, sizeof(int), icmp);
-    prctl(PR_SET_TIMERSLACK, 1UL);
+    if (bw.n > 0) qsort(bw.v, bw.n, sizeof(int), icmp);
+    free(bs.v);
+    bs.v = NULL;
+    (void)prctl(PR_SET_TIMERSLACK, 1UL);
     long long t0 = now_us(CLOCK_MONOTONIC);
     if (kill(victim, SIGKILL) != 0) { perror("kill"); return 2; }
     long long forked = -1, execd = -1;
@@ -378,7 +385,15 @@ static int cmd_cpu(int root, const char *comm) {
         int field = 3;
         char *tok = f;
         while (tok && field < 14) { tok = strchr(tok, ' '); if (tok) tok++; field++; }
-        if (tok && sscanf(tok, "%llu %llu", &ut, &stt) == 2) tot += ut + stt;
+        if (tok) {
+            char *end;
+            ut = strtoull(tok, &end, 10);
+            if (end != tok && *end == ' ') {
+                tok = end + 1;
+                stt = strtoull(tok, &end, 10);
+                if (end != tok) tot += ut + stt;
+            }
+        }
     }
     printf("%llu\n", tot);
     free(s.v); free(w.v);
@@ -416,6 +431,17 @@ static int cmd_reap(int root) {
     return 0;
 }
 
+static void usage(void);
+
+/* A number argument, or the usage message. */
+static long num(const char *s) {
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (end == s || *end != '\0' || errno != 0 || v < INT_MIN || v > INT_MAX) usage();
+    return v;
+}
+
 static void usage(void) {
     fprintf(stderr, "usage: pidwatch now | list|count|mem|cpu ROOT COMM | "
             "start ROOT COMM N TIMEOUT_MS -- CMD... | kill ROOT VICTIM COMM TIMEOUT_MS | reap ROOT\n");
@@ -427,9 +453,9 @@ int main(int argc, char **argv) {
     if (argc < 2) usage();
     const char *c = argv[1];
     if (!strcmp(c, "now")) { printf("%lld\n", now_us(CLOCK_REALTIME)); return 0; }
-    if (argc >= 5 && !strcmp(c, "time") && !strcmp(argv[3], "--")) return cmd_time(atol(argv[2]), argv + 4);
+    if (argc >= 5 && !strcmp(c, "time") && !strcmp(argv[3], "--")) return cmd_time(num(argv[2]), argv + 4);
     if (argc < 3) usage();
-    int root = atoi(argv[2]);
+    int root = (int)num(argv[2]);
     if (!strcmp(c, "reap")) return cmd_reap(root);
     if (argc < 4) usage();
     if (!strcmp(c, "list")) { cmd_list(root, argv[3], 1); return 0; }
@@ -437,12 +463,12 @@ int main(int argc, char **argv) {
     if (!strcmp(c, "mem")) return cmd_mem(root, argv[3]);
     if (!strcmp(c, "cpu")) return cmd_cpu(root, argv[3]);
     if (!strcmp(c, "start")) {
-        if (argc < 8 || strcmp(argv[6], "--")) usage();
-        return cmd_start(root, argv[3], atoi(argv[4]), atol(argv[5]), argv + 7);
+        if (argc < 8 || strcmp(argv[6], "--") != 0) usage();
+        return cmd_start(root, argv[3], (int)num(argv[4]), num(argv[5]), argv + 7);
     }
     if (!strcmp(c, "kill")) {
         if (argc < 6) usage();
-        return cmd_kill(root, atoi(argv[3]), argv[4], atol(argv[5]));
+        return cmd_kill(root, (int)num(argv[3]), argv[4], num(argv[5]));
     }
     usage();
     return 2;

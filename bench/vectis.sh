@@ -8,6 +8,7 @@
 # "apply FILE" call:
 #   {"name":"wI","command":["/bin/sleep","3600"],"autostart":false,
 #    "restart":{"backoff_initial_ms":0}}
+# plus "user":"root" when run as root, where a tenant must name its user.
 # (backoff 0 so the restart latency measures the machinery, as supervisord and
 # PM2 restart at once too; logs: vectis' default per-tenant log files).
 # start all = "vectis-supervisor start --all" (waits until all RUNNING);
@@ -40,11 +41,13 @@ peer_setup() {
     set_root $!
     wait_until 60 0.02 bash -c '"$0" list --json >/dev/null 2>&1' "$VECTIS_BIN" || {
         log "master not answering: $(tail -5 "$TMP/master.out")"; return 1; }
+    # as root, a tenant must name its user (vectis-tenants(5)): root, like the peers
+    local user=; (( EUID == 0 )) && user=',"user":"root"'
     {
         printf '['
         for (( i = 1; i <= N; i++ )); do
             (( i > 1 )) && printf ','
-            printf '{"name":"w%d","command":["/bin/sleep","3600"],"autostart":false,"restart":{"backoff_initial_ms":0}}' "$i"
+            printf '{"name":"w%d","command":["/bin/sleep","3600"],"autostart":false,"restart":{"backoff_initial_ms":0}%s}' "$i" "$user"
         done
         printf ']\n'
     } >"$TMP/tenants.json"

@@ -99,6 +99,8 @@ jail_limits(void)
 {
 	struct rlimit zero = { 0, 0 };
 
+	/* Network work yields the CPU to supervision (the master, workers). */
+	(void)setpriority(PRIO_PROCESS, 0, 10);
 	/* No forking (RLIMIT_NPROC counts per uid, but 0 is 0), no files. */
 	if (setrlimit(RLIMIT_NPROC, &zero) == -1 ||
 	    setrlimit(RLIMIT_FSIZE, &zero) == -1 ||

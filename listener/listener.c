@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <ev.h>
@@ -17,7 +18,8 @@
 #include "lsnproto.h"
 
 #define CONN_LIMIT	4096
-#define CONN_TIMEOUT_S	10		/* idle or slow client */
+#define CONN_TIMEOUT_S	10		/* idle client */
+#define REQ_DEADLINE_S	10.		/* to send a whole request */
 #define CONN_MEMORY	(32 * 1024)	/* request line and headers */
 #define OUT_LIMIT	(64u * 1024 * 1024)	/* queued to a slow master */
 
@@ -44,11 +46,25 @@ struct req {
 	struct req		*next, *prev;	/* waiting for the master */
 };
 
+/*
+ * One per connection, for the request deadline: libmicrohttpd's timeout
+ * counts inactivity, so a client trickling a byte a second (slowloris)
+ * would hold its connection for ever.  From its start, and again after
+ * each answer, a connection has REQ_DEADLINE_S to deliver a complete
+ * request, or its socket is shut down.
+ */
+struct track {
+	int		 fd;
+	double		 deadline;	/* 0 while the master has it */
+	struct track	*next, *prev;
+};
+
 static struct {
 	struct ev_loop		*loop;
 	struct MHD_Daemon	*d;
 	ev_io			 mhd_w, chan_rw, chan_ww;
-	ev_timer		 mhd_t;
+	ev_timer		 mhd_t, sweep_t;
+	struct track		*tracks;
 	int			 chan;
 	char			*in;
 	size_t			 inlen, incap;
@@ -60,6 +76,7 @@ static struct {
 } L;
 
 static void	listener_schedule(void);
+static void	listener_deadline(struct MHD_Connection *, int);
 
 static void
 req_link(struct req *r)
@@ -94,6 +111,79 @@ req_find(uint32_t id)
 	return NULL;
 }
 
+static struct track *
+listener_track(struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *ci;
+
+	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	return ci != NULL ? ci->socket_context : NULL;
+}
+
+/* Arm (on) or clear the connection's request deadline. */
+static void
+listener_deadline(struct MHD_Connection *conn, int on)
+{
+	struct track *t = listener_track(conn);
+
+	if (t != NULL)
+		t->deadline = on ? ev_now(L.loop) + REQ_DEADLINE_S : 0;
+}
+
+static void
+listener_sweep_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct track *t;
+	double now = ev_now(loop);
+	int hit = 0;
+
+	for (t = L.tracks; t != NULL; t = t->next)
+		if (t->deadline != 0 && now > t->deadline) {
+			(void)shutdown(t->fd, SHUT_RDWR);
+			t->deadline = 0;
+			hit = 1;
+		}
+	if (L.tracks == NULL)
+		ev_timer_stop(loop, w);
+	if (hit)
+		listener_schedule();
+}
+
+static void
+listener_conn_cb(void *cls, struct MHD_Connection *conn, void **sctx,
+    enum MHD_ConnectionNotificationCode code)
+{
+	const union MHD_ConnectionInfo *ci;
+	struct track *t = *sctx;
+
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		ci = MHD_get_connection_info(conn,
+		    MHD_CONNECTION_INFO_CONNECTION_FD);
+		if (ci == NULL || (t = calloc(1, sizeof(*t))) == NULL)
+			return;
+		t->fd = ci->connect_fd;
+		t->deadline = ev_now(L.loop) + REQ_DEADLINE_S;
+		t->next = L.tracks;
+		if (L.tracks != NULL)
+			L.tracks->prev = t;
+		L.tracks = t;
+		*sctx = t;
+		if (!ev_is_active(&L.sweep_t))
+			ev_timer_again(L.loop, &L.sweep_t);
+		return;
+	}
+	if (t == NULL)
+		return;
+	if (t->prev != NULL)
+		t->prev->next = t->next;
+	else
+		L.tracks = t->next;
+	if (t->next != NULL)
+		t->next->prev = t->prev;
+	free(t);
+	*sctx = NULL;
+}
+
 /* Called once per request before its headers: keep the raw target. */
 static void *
 listener_uri_cb(void *cls, const char *uri, struct MHD_Connection *conn)
@@ -116,6 +206,7 @@ listener_completed_cb(void *cls, struct MHD_Connection *conn, void **ctx,
 {
 	struct req *r = *ctx;
 
+	listener_deadline(conn, 1);
 	if (r == NULL)
 		return;
 	req_unlink(r);
@@ -244,6 +335,7 @@ listener_forward(struct MHD_Connection *conn, struct req *r,
 		    "{\"error\":\"busy\"}");
 	r->state = REQ_WAITING;
 	req_link(r);
+	listener_deadline(conn, 0);
 	MHD_suspend_connection(conn);
 	return MHD_YES;
 }
@@ -441,6 +533,7 @@ listener_daemon(int lfd)
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY,
 	    MHD_OPTION_URI_LOG_CALLBACK, listener_uri_cb, NULL,
 	    MHD_OPTION_NOTIFY_COMPLETED, listener_completed_cb, NULL,
+	    MHD_OPTION_NOTIFY_CONNECTION, listener_conn_cb, NULL,
 	    MHD_OPTION_END);
 }
 
@@ -465,6 +558,8 @@ listener_run(int lfd, int chan, struct vx_err *err)
 	ev_io_init(&L.chan_rw, listener_chan_read_cb, chan, EV_READ);
 	ev_io_init(&L.chan_ww, listener_chan_write_cb, chan, EV_WRITE);
 	ev_init(&L.mhd_t, listener_timer_cb);
+	ev_init(&L.sweep_t, listener_sweep_cb);
+	L.sweep_t.repeat = 1.;
 	ev_io_start(L.loop, &L.mhd_w);
 	ev_io_start(L.loop, &L.chan_rw);
 	listener_schedule();

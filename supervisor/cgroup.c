@@ -360,13 +360,14 @@ cgroup_kill_dir(const char *dir)
 /*
  * A previous master died (kill -9) with workers running: whatever is still
  * in a tenant cgroup of our subtree is its, since one master at a time
- * holds the lock for this state directory.
+ * holds the lock for this state directory.  Kill them all, then wait once.
  */
 static void
 cgroup_leftovers(void)
 {
 	char dir[PATH_MAX], buf[256];
 	struct dirent *de;
+	int killed = 0;
 	DIR *d;
 
 	if ((d = opendir(cg.root)) == NULL)
@@ -374,20 +375,24 @@ cgroup_leftovers(void)
 	while ((de = readdir(d)) != NULL) {
 		if (!cgroup_is_tenant(de->d_name) ||
 		    cgroup_path(dir, sizeof(dir), cg.root, de->d_name,
-		    NULL) == -1)
+		    NULL) == -1 ||
+		    cgroup_read(dir, "cgroup.events", buf, sizeof(buf)) == -1 ||
+		    cgroup_populated(buf) != 1)
 			continue;
-		if (cgroup_read(dir, "cgroup.events", buf, sizeof(buf)) == 0 &&
-		    cgroup_populated(buf) == 1) {
-			log_warn("killing the processes a previous master left "
-			    "in %s", dir);
-			cgroup_kill_dir(dir);
-			if (cgroup_wait_empty(dir, 2000) == -1)
-				log_error("processes in %s did not die", dir);
-		}
-		if (rmdir(dir) == -1 && errno != EBUSY)
+		log_warn("killing the processes left by a previous master in "
+		    "%s", dir);
+		cgroup_kill_dir(dir);
+		killed++;
+	}
+	if (killed > 0 && cgroup_wait_empty(cg.root, 2000) == -1)
+		log_error("processes in %s did not die", cg.root);
+	rewinddir(d);
+	while ((de = readdir(d)) != NULL)
+		if (cgroup_is_tenant(de->d_name) &&
+		    cgroup_path(dir, sizeof(dir), cg.root, de->d_name,
+		    NULL) == 0 && rmdir(dir) == -1 && errno != EBUSY)
 			log_warn("unable to remove cgroup %s: %s", dir,
 			    strerror(errno));
-	}
 	closedir(d);
 }
 
@@ -535,7 +540,11 @@ cgroup_unpend(const char *dir)
 		}
 }
 
-/* Called at every start: mkdir once, limits only when they change. */
+/*
+ * Called at every start.  mkdir each time (an EEXIST costs a path lookup)
+ * so that a cgroup someone removed comes back; limits are written only
+ * when they changed or the cgroup is new.
+ */
 int
 cgroup_prepare(const char *name, struct cgroup_tenant *ct,
     int64_t memory_max, int64_t pids_max, char *path, size_t len)
@@ -544,16 +553,18 @@ cgroup_prepare(const char *name, struct cgroup_tenant *ct,
 		return -1;
 	if (cgroup_tenant_dir(name, path, len) == -1)
 		return -1;
+	if (mkdir(path, 0755) == 0) {
+		/* Workers may read their limits, never write them. */
+		(void)chmod(path, 0755);
+		ct->memory_max = ct->pids_max = -2;
+	} else if (errno != EEXIST) {
+		log_warn("%s: unable to create cgroup %s: %s", name, path,
+		    strerror(errno));
+		return -1;
+	}
 	if (!ct->made) {
 		cgroup_unpend(path);
-		if (mkdir(path, 0755) == -1 && errno != EEXIST) {
-			log_warn("%s: unable to create cgroup %s: %s", name,
-			    path, strerror(errno));
-			return -1;
-		}
-		(void)chmod(path, 0755);	/* workers may read their limits */
 		ct->made = 1;
-		ct->memory_max = ct->pids_max = -2;
 	}
 	if (cg.memory)
 		cgroup_limit(name, path, "memory.max", memory_max,

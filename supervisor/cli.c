@@ -831,7 +831,8 @@ static const struct cli_cmd cli_cmds[] = {
 	{ "shutdown", cli_simple, "shutdown",
 	    "Stop every worker gracefully, then the master." },
 	{ "import-pm2", cli_import_pm2,
-	    "import-pm2 FILE [--env NAME] [--apply [--prune]]",
+	    "import-pm2 FILE [--env NAME] [--user USER]\n"
+	    "           [--apply [--prune]]",
 	    "Convert a PM2 ecosystem file (JSON) or 'pm2 jlist' output\n"
 	    "('-' = stdin) to tenants JSON on stdout, or apply it; a warning\n"
 	    "on stderr names every PM2 setting that has no equivalent." },

@@ -31,7 +31,7 @@ clipm2_warnings(const json_t *warnings)
 		cli_err("warning: %s", json_string_value(w));
 }
 
-/* import-pm2 FILE [--env NAME] [--apply [--prune]]. */
+/* import-pm2 FILE [--env NAME] [--user USER] [--apply [--prune]]. */
 int
 clipm2_main(const struct vx_paths *paths, int argc, char **argv)
 {
@@ -51,6 +51,8 @@ clipm2_main(const struct vx_paths *paths, int argc, char **argv)
 			prune = 1;
 		else if (strcmp(argv[a], "--env") == 0 && a + 1 < argc)
 			opts.env_name = argv[++a];
+		else if (strcmp(argv[a], "--user") == 0 && a + 1 < argc)
+			opts.user = argv[++a];
 		else if ((argv[a][0] == '-' && argv[a][1] != '\0') ||
 		    file != NULL)
 			return cli_usage_error("import-pm2", "unexpected "

@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <pwd.h>
 #include <signal.h>
 #include <spawn.h>
@@ -33,6 +34,8 @@
 #define RESPAWN_MAX_S	60.
 #define STABLE_S	60		/* a run this long resets back-off */
 #define OUT_LIMIT	(2u * LSN_MAX_REPLY)
+#define BATCH		8	/* requests judged per loop iteration */
+#define TRIM_BYTES	(64 * 1024)
 
 extern char **environ;
 
@@ -46,6 +49,7 @@ static struct {
 	uint64_t	 started_ms;
 	double		 delay;
 	ev_io		 rw, ww;
+	ev_idle		 drain;		/* frames left over: when idle */
 	ev_timer	 retry;
 	char		*in;
 	size_t		 inlen, incap;
@@ -211,6 +215,7 @@ httpd_close_chan(void)
 		return;
 	ev_io_stop(M->loop, &H.rw);
 	ev_io_stop(M->loop, &H.ww);
+	ev_idle_stop(M->loop, &H.drain);
 	close(H.chan);
 	H.chan = -1;
 	free(H.in);
@@ -230,15 +235,21 @@ httpd_kill(const char *why)
 		(void)kill(H.pid, SIGKILL);
 }
 
+/*
+ * Judge at most BATCH buffered requests.  What is left waits for an idle
+ * moment (ev_idle runs only when no other watcher is pending) and the
+ * socket is not read meanwhile, so a flood of HTTP requests can delay
+ * HTTP answers but never a worker's exit, a heartbeat or a control client.
+ */
 static void
 httpd_frames(void)
 {
 	struct lsn_request q;
 	struct vx_err err;
 	size_t off, len, used = 0;
-	int rc;
+	int rc, n = 0;
 
-	while (H.chan != -1 && (rc = lsn_frame_next(H.in + used,
+	while (H.chan != -1 && n < BATCH && (rc = lsn_frame_next(H.in + used,
 	    H.inlen - used, LSN_MAX_FRAME, &off, &len)) == 1) {
 		vx_err_clear(&err);
 		if (lsn_request_decode(H.in + used + off, len, &q, &err) ==
@@ -247,16 +258,30 @@ httpd_frames(void)
 			return;
 		}
 		used += off + len;
+		n++;
 		httpapi_request(H.gen, &q);
 	}
 	if (H.chan == -1)
 		return;
-	if (rc == -1) {
+	if (n < BATCH && rc == -1) {
 		httpd_kill("impossible frame length");
 		return;
 	}
 	memmove(H.in, H.in + used, H.inlen - used);
 	H.inlen -= used;
+	if (n == BATCH) {
+		ev_io_stop(M->loop, &H.rw);
+		ev_idle_start(M->loop, &H.drain);
+	} else {
+		ev_idle_stop(M->loop, &H.drain);
+		ev_io_start(M->loop, &H.rw);
+	}
+}
+
+static void
+httpd_drain_cb(struct ev_loop *loop, ev_idle *w, int revents)
+{
+	httpd_frames();
 }
 
 static void
@@ -305,10 +330,12 @@ httpd_write_cb(struct ev_loop *loop, ev_io *w, int revents)
 	}
 	H.outoff = H.outlen = 0;
 	ev_io_stop(loop, w);
-	if (H.outcap > (1u << 20)) {
+	/* As control.c does: a big answer left a heap full of freed JSON. */
+	if (H.outcap > TRIM_BYTES) {
 		free(H.out);
 		H.out = NULL;
 		H.outcap = 0;
+		malloc_trim(0);
 	}
 }
 
@@ -340,6 +367,7 @@ httpd_spawn(void)
 		(void)fcntl(H.chan, F_SETFL, O_NONBLOCK);
 		ev_io_init(&H.rw, httpd_read_cb, H.chan, EV_READ);
 		ev_io_init(&H.ww, httpd_write_cb, H.chan, EV_WRITE);
+		ev_idle_init(&H.drain, httpd_drain_cb);
 		ev_io_start(M->loop, &H.rw);
 		H.started_ms = clock_mono_ms();
 		log_info("http: listening on %s (listener %ld)", H.listen,

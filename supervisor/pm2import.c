@@ -981,7 +981,7 @@ imp_logs(struct imp_app *a, const char *name)
 		    json_is_string(v) ? imp_esc(esc, sizeof(esc),
 		    json_string_value(v)) : "true");
 	}
-	if ((v = imp_get(a, "pid_file")) != NULL)
+	if (imp_get(a, "pid_file") != NULL)
 		imp_warn(a, "pid_file", "no pid files; list --json and "
 		    "status --json give the pid");
 }
@@ -1161,6 +1161,14 @@ imp_instances(struct imp_app *a, long *n)
 	return 0;
 }
 
+static int
+imp_ends(const char *s, const char *end)
+{
+	size_t n = strlen(s), m = strlen(end);
+
+	return n >= m && strcmp(s + n - m, end) == 0;
+}
+
 /* Whether PM2 runs the app in cluster mode (given, or node's default). */
 static int
 imp_cluster(struct imp_app *a, const char *interp)
@@ -1172,8 +1180,7 @@ imp_cluster(struct imp_app *a, const char *interp)
 	if (a->jlist || imp_get(a, "instances") == NULL || interp == NULL)
 		return 0;
 	b = strrchr(interp, '/') ? strrchr(interp, '/') + 1 : interp;
-	return strlen(b) >= 4 && (strcmp(b + strlen(b) - 4, "node") == 0 ||
-	    (strlen(b) >= 3 && strcmp(b + strlen(b) - 3, "bun") == 0));
+	return imp_ends(b, "node") || imp_ends(b, "bun");
 }
 
 /* autostart: PM2's autostart, or in jlist whether the process was up. */
@@ -1282,6 +1289,15 @@ imp_app(struct imp_app *a, json_t *out, json_t *origin)
 	if (imp_account(a, t, "uid", "user") == -1 ||
 	    imp_account(a, t, "gid", "group") == -1)
 		goto done;
+	if (json_object_get(t, "user") == NULL && a->opts != NULL &&
+	    a->opts->user != NULL)
+		json_object_set_new(t, "user", json_string(a->opts->user));
+	else if (json_object_get(t, "user") == NULL && a->jlist &&
+	    (v = json_object_get(a->src, "username")) != NULL &&
+	    json_is_string(v) && imp_get(a, "uid") == NULL)
+		imp_warn(a, "username", "ran as '%s' under PM2; --user "
+		    "chooses the user of tenants", imp_esc(esc, sizeof(esc),
+		    json_string_value(v)));
 	json_object_set_new(t, "autostart", json_boolean(imp_autostart(a)));
 	if ((v = imp_restart(a)) == NULL)
 		goto done;

@@ -12,9 +12,15 @@
 #include "replay.h"
 #include "sigauth.h"
 
+/*
+ * 128 bits of the MAC tell requests apart well enough (a collision only
+ * refuses a request), and a 32-bit expiry does until 2106: 20-byte slots.
+ */
+#define KEEP	16
+
 struct slot {
-	unsigned char	mac[SIGAUTH_MAC_LEN];
-	time_t		expires;	/* 0: empty */
+	unsigned char	mac[KEEP];
+	uint32_t	expires;	/* 0: empty */
 };
 
 static struct slot *tab;
@@ -38,8 +44,8 @@ replay_put(struct slot *t, size_t tcap, const unsigned char *mac,
 
 	while (t[i].expires != 0)
 		i = (i + 1) & (tcap - 1);
-	memcpy(t[i].mac, mac, SIGAUTH_MAC_LEN);
-	t[i].expires = expires;
+	memcpy(t[i].mac, mac, KEEP);
+	t[i].expires = (uint32_t)expires;
 }
 
 /* Rebuild with live entries only, in a table sized for them. */
@@ -50,7 +56,7 @@ replay_rebuild(time_t now)
 	struct slot *n;
 
 	for (i = 0; i < cap; i++)
-		if (tab[i].expires > now)
+		if (tab[i].expires > (uint32_t)now)
 			live++;
 	while (ncap < 4 * (live + 1))
 		ncap *= 2;
@@ -59,7 +65,7 @@ replay_rebuild(time_t now)
 	if ((n = calloc(ncap, sizeof(*n))) == NULL)
 		return -1;
 	for (i = 0; i < cap; i++)
-		if (tab[i].expires > now)
+		if (tab[i].expires > (uint32_t)now)
 			replay_put(n, ncap, tab[i].mac, tab[i].expires);
 	free(tab);
 	tab = n;
@@ -77,11 +83,12 @@ replay_check(const unsigned char *mac, time_t expires, time_t now)
 	if (cap > 0) {
 		i = replay_hash(mac) & (cap - 1);
 		for (; tab[i].expires != 0; i = (i + 1) & (cap - 1))
-			if (memcmp(tab[i].mac, mac, SIGAUTH_MAC_LEN) == 0 &&
-			    tab[i].expires > now)
+			if (memcmp(tab[i].mac, mac, KEEP) == 0 &&
+			    tab[i].expires > (uint32_t)now)
 				return 1;
 	}
-	if ((used + 1) * 2 > cap) {
+	/* Grow when half full; shrink a big table the load has left. */
+	if ((used + 1) * 2 > cap || (cap > 4096 && used * 16 < cap)) {
 		if (replay_rebuild(now) == -1 || used >= REPLAY_MAX)
 			return -1;
 	}

@@ -125,14 +125,35 @@ sdmaster_status_send(const char *head, const char *counts)
 	sdmaster_send("%sSTATUS=%s", head, counts);
 }
 
+/*
+ * Send the counts if they changed and a second has passed since the last
+ * STATUS=, else arm the one-shot timer for the rest of that second.  The
+ * check is on CLOCK_MONOTONIC, not on the loop's cached time, so a timer
+ * that fires early only re-arms itself.
+ */
+static void
+sdmaster_status_due(struct ev_loop *loop)
+{
+	char counts[sizeof(sdm_status)];
+	uint64_t since;
+
+	sdmaster_counts(counts, sizeof(counts));
+	if (strcmp(counts, sdm_status) == 0)
+		return;
+	since = clock_mono_ms() - sdm_status_ms;
+	if (since >= SDM_STATUS_INTERVAL_MS) {
+		sdmaster_status_send("", counts);
+		return;
+	}
+	ev_timer_set(&sdm_status_timer,
+	    (double)(SDM_STATUS_INTERVAL_MS - since) / 1e3, 0.);
+	ev_timer_start(loop, &sdm_status_timer);
+}
+
 static void
 sdmaster_status_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
-	char counts[sizeof(sdm_status)];
-
-	sdmaster_counts(counts, sizeof(counts));
-	if (strcmp(counts, sdm_status) != 0)
-		sdmaster_status_send("", counts);
+	sdmaster_status_due(loop);
 }
 
 static void
@@ -166,23 +187,9 @@ sdmaster_ready(struct ev_loop *loop)
 void
 sdmaster_changed(struct ev_loop *loop)
 {
-	char counts[sizeof(sdm_status)];
-	uint64_t now, since;
-
 	if (sdm_fd == -1 || !sdm_ready || ev_is_active(&sdm_status_timer))
 		return;		/* not ours, or the timer sends the latest */
-	sdmaster_counts(counts, sizeof(counts));
-	if (strcmp(counts, sdm_status) == 0)
-		return;
-	now = clock_mono_ms();
-	since = now - sdm_status_ms;
-	if (since >= SDM_STATUS_INTERVAL_MS) {
-		sdmaster_status_send("", counts);
-		return;
-	}
-	ev_timer_set(&sdm_status_timer,
-	    (double)(SDM_STATUS_INTERVAL_MS - since) / 1e3, 0.);
-	ev_timer_start(loop, &sdm_status_timer);
+	sdmaster_status_due(loop);
 }
 
 /* Shutdown: systemd shows "deactivating" instead of a crash. */

@@ -320,7 +320,8 @@ spawn_report_text(const struct tenant_spec *s, int stage, int error,
 	    error == SHIM_ENOGROUP ? "no such group" : strerror(error);
 	if (stage == SHIM_STAGE_USER && error == SHIM_EROOTALIAS) {
 		snprintf(buf, len, "user '%s' has uid 0: say \"user\": "
-		    "\"root\" to run a tenant as root", s->user ? s->user : "-");
+		    "\"root\" to run a tenant as root",
+		    s->user ? s->user : "-");
 		return;
 	}
 	switch (stage) {

@@ -56,11 +56,17 @@ synccheck_interval(int *synced)
 static void
 synccheck_run(void)
 {
-	char *argv[] = { (char *)"vectis-sync", (char *)"--check", NULL };
+	char *argv[] = { (char *)"vectis-sync", (char *)"--check", NULL,
+	    NULL, NULL };
 	posix_spawnattr_t attr;
 	sigset_t none, all;
 	int rc;
 
+	/* The same node as ours, even when we were given --home. */
+	if (M->paths.home[0] != '\0') {
+		argv[2] = (char *)"--home";
+		argv[3] = M->paths.home;
+	}
 	sigemptyset(&none);
 	sigfillset(&all);
 	if (posix_spawnattr_init(&attr) != 0)

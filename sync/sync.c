@@ -215,7 +215,7 @@ sync_register(const struct vx_paths *paths)
 		return SYNC_EXIT_LOCAL;
 	}
 	printf("Syncing with dashboard...\n");
-	fflush(stdout);
+	(void)fflush(stdout);
 	sync_opts(&wc, &o);
 	secret[0] = '\0';
 	if (sync_url(&wc, url, sizeof(url), &err) == 0 &&
@@ -270,7 +270,7 @@ sync_check(const struct vx_paths *paths)
 	struct vx_err err;
 	char ip[REGISTER_IP_MAX], secret[SECRET_HEX], sha[SECRET_SHA_HEX];
 	char why[512], note[600], echo[300];
-	const char *ipp = NULL, *shap = NULL, *em;
+	const char *ipp = NULL, *shap = NULL, *em, *env_ip;
 
 	vx_err_clear(&err);
 	note[0] = '\0';
@@ -280,9 +280,9 @@ sync_check(const struct vx_paths *paths)
 	}
 	sync_opts(&wc, &o);
 	o.retries = 0;
-	if (getenv("VECTIS_PUBLIC_IP") != NULL ||
-	    sync_setting(&wc, "VECTIS_IP_DETECT_URL", "IP_DETECT_URL") !=
-	    NULL) {
+	env_ip = getenv("VECTIS_PUBLIC_IP");
+	if ((env_ip != NULL && *env_ip != '\0') || sync_setting(&wc,
+	    "VECTIS_IP_DETECT_URL", "IP_DETECT_URL") != NULL) {
 		if (sync_ip(&wc, &o, ip, sizeof(ip), &err) == 0)
 			ipp = ip;
 		else

@@ -84,5 +84,6 @@ main(int argc, char **argv)
 	home = privdrop(o.user, o.group);
 	stage_chdir(&o, home);
 	stage_watchdog_pid();
+	stage_memory(&o);
 	stage_exec(&o);
 }

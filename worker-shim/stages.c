@@ -71,16 +71,24 @@ stage_rlimit(int resource, long long value, long long hard)
  * Limits from the spec; the nofile default restores the master's own.  Set
  * while still privileged, so a hard limit may also be raised.  RLIMIT_NPROC
  * counts every process and thread of the real uid, not of the tenant.
- * Memory is RLIMIT_DATA, not RLIMIT_AS: V8 and Chromium reserve gigabytes
- * of address space they never touch and die at start-up under an address
- * space limit, while RLIMIT_DATA counts the private writable memory (heap
- * and anonymous mappings) a runaway bot actually grows.
  */
 void
 stage_rlimits(const struct shim_opts *o)
 {
 	stage_rlimit(RLIMIT_NOFILE, o->nofile, o->nofile_hard);
 	stage_rlimit(RLIMIT_NPROC, o->nproc, -1);
+}
+
+/*
+ * Memory is RLIMIT_DATA, not RLIMIT_AS: V8 and Chromium reserve gigabytes
+ * of address space they never touch and die at start-up under an address
+ * space limit, while RLIMIT_DATA counts the private writable memory (heap
+ * and anonymous mappings) a runaway bot actually grows.  Set last, just
+ * before exec, so that it bounds the tenant and not the shim's own work.
+ */
+void
+stage_memory(const struct shim_opts *o)
+{
 	stage_rlimit(RLIMIT_DATA, o->memory, -1);
 }
 

@@ -20,8 +20,10 @@ struct shim_opts {
 void	stage_fail(int stage, int error) __attribute__((noreturn));
 /* Close every fd above the status fd and mark the status fd cloexec. */
 void	stage_fds(void);
-/* Apply the rlimits of opts. */
+/* Apply the nofile and nproc rlimits of opts. */
 void	stage_rlimits(const struct shim_opts *);
+/* Apply the memory rlimit of opts (RLIMIT_DATA). */
+void	stage_memory(const struct shim_opts *);
 /* Join opts->cgroup (if any) by writing 0 to its cgroup.procs. */
 void	stage_cgroup(const struct shim_opts *);
 /* chdir to opts->cwd, or to home (falling back to /). */

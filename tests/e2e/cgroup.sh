@@ -71,7 +71,7 @@ kill -KILL "$MASTER_PID"
 alive "$dsh" || fail "daemon died with the master already"
 start_master
 wait_until 5 gone "$dsh" "$dsleep" || fail "the new master left the daemon alive"
-grep -q "killing the processes a previous master left in $cgroot/d1.tenant" \
+grep -q "killing the processes left by a previous master in $cgroot/d1.tenant" \
     "$T_HOME/master.out" || fail "no log line for the leftovers"
 t_log "a new master killed the daemon a killed master left"
 

@@ -11,10 +11,10 @@ unshare --pid --fork --mount-proc true 2>/dev/null || skip "PID namespaces not a
 # The worker leaves orphans behind every 100 ms: short-lived grandchildren
 # whose parent exits at once, so they are reparented to PID 1.
 cat >"$T_HOME/t.json" <<J
-[{"name": "orphaner", "command": ["sh", "-c",
+[{"name": "orphaner", "user": "root", "command": ["sh", "-c",
   "while :; do (sleep 0.05 &) ; sleep 0.1; done"]},
- {"name": "plain", "command": ["sleep", "1000"]},
- {"name": "stubborn", "command": ["sh", "-c",
+ {"name": "plain", "user": "root", "command": ["sleep", "1000"]},
+ {"name": "stubborn", "user": "root", "command": ["sh", "-c",
   "trap '' TERM; while :; do sleep 0.1; done"], "stop": {"timeout_s": 1}}]
 J
 vx apply "$T_HOME/t.json" >/dev/null 2>&1 || true	# no master yet: expected

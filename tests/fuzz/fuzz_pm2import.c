@@ -26,7 +26,9 @@ int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 static void
 fuzz_one(const uint8_t *data, size_t size, const char *env_name)
 {
-	struct pm2import_opts o = { "/srv/app", env_name, 3 };
+	struct pm2import_opts o = { .base_dir = "/srv/app",
+	    .env_name = env_name, .ncpu = 3,
+	    .user = env_name != NULL ? "bot" : NULL };
 	struct tenant_spec s;
 	struct vx_err err;
 	json_t *out, *w, *t, *seen;

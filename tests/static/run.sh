@@ -75,24 +75,31 @@ if [ "$cc_rc" -ne 0 ] && [ "$cc_n" -eq 0 ]; then
 	cc_n=1		# cppcheck failed without a finding: count it
 fi
 
-# clang-tidy: the compile flags of Makefile.am's AM_CPPFLAGS (a flag it
-# gains and this list lacks shows up as a clang-diagnostic-error).  -iquote,
-# not -I, so that "spawn.h" does not hide <spawn.h>.
+# clang-tidy: the compile flags of Makefile.am's AM_CPPFLAGS, with every
+# -DVECTIS_NAME='"..."' it sets given a dummy string (a flag of another
+# kind that it gains shows up as a clang-diagnostic-error).  -iquote, not
+# -I, so that supervisor/spawn.h does not hide <spawn.h>.
 TIDY_FLAGS="-std=gnu11 -D_GNU_SOURCE -iquote $top/common
-    -iquote $top/supervisor -iquote $top/worker-shim -iquote $top/sync
-    -DVECTIS_SHIM_PATH=\"/usr/libexec/vectis-supervisor/vectis-worker-shim\"
-    -DVECTIS_VERSION=\"0.0.0\""
+    -iquote $top/supervisor -iquote $top/worker-shim -iquote $top/sync"
+for m in $(sed -n 's/.*-D\(VECTIS_[A-Z0-9_]*\)=.*/\1/p' Makefile.am |
+    LC_ALL=C sort -u); do
+	TIDY_FLAGS="$TIDY_FLAGS -D$m=\"static\""
+done
 for p in jansson sqlite3 libcurl libmicrohttpd openssl libcap; do
 	TIDY_FLAGS="$TIDY_FLAGS $(pkg-config --cflags "$p" 2>/dev/null)"
 done
-export TIDY TIDY_FLAGS work
+TIDY_CMOCKA=$top/tests/static/cmocka-noreturn.h
+export TIDY TIDY_FLAGS TIDY_CMOCKA work
 echo "==> $TIDY: $nfiles files, $jobs at a time, checks in .clang-tidy"
 # One output file per source file, so parallel runs do not interleave.
 # shellcheck disable=SC2016
 tr '\n' '\0' <"$work/files" | xargs -0 -n 1 -P "$jobs" sh -c '
 	out=$work/tidy.$(printf %s "$1" | tr / _).out
+	# cmocka tests: tell the analyzer that fail() does not return.
+	inc=
+	grep -q "<cmocka.h>" "$1" && inc="-include $TIDY_CMOCKA"
 	# shellcheck disable=SC2086
-	"$TIDY" --quiet "$1" -- $TIDY_FLAGS >"$out" 2>&1
+	"$TIDY" --quiet "$1" -- $TIDY_FLAGS $inc >"$out" 2>&1
 	echo $? >"$out.rc"' sh
 # A header finding is reported once per file that includes it: count once.
 cat "$work"/tidy.*.out 2>/dev/null |
@@ -114,7 +121,7 @@ done
 
 bychk=$(sed -n 's/.*\[\([^],]*\).*\]$/\1/p' "$work/tidy.found" |
     LC_ALL=C sort | uniq -c | sort -rn |
-    awk '{ printf "%s%s %d", NR > 1 ? ", " : "", $2, $1 }')
+    awk '{ printf "%s%s %d", (NR > 1 ? ", " : ""), $2, $1 }')
 nbad=$(cut -d: -f1 "$work/tidy.found" | LC_ALL=C sort -u | wc -l)
 echo "static: cppcheck $cc_n finding(s); clang-tidy $ct_n finding(s)" \
     "in $nbad of $nfiles files${bychk:+ ($bychk)}"

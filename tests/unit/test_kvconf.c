@@ -394,7 +394,7 @@ slurp(const char *path)
 	assert_non_null(buf);
 	n = fread(buf, 1, 65535, f);
 	buf[n] = '\0';
-	fclose(f);
+	assert_int_equal(fclose(f), 0);
 	return buf;
 }
 
@@ -545,7 +545,7 @@ test_load(void **state)
 	assert_non_null(f);
 	fputs("# written by hand\nWORKER_ID=7\n\nSYNC_STATUS=pending\n"
 	    "OOPS=1\n", f);
-	fclose(f);
+	assert_int_equal(fclose(f), 0);
 	assert_int_equal(kvconf_load(t->path, allowed, &c, &err), -1);
 	snprintf(msg, sizeof(msg), "%s:5: unknown key 'OOPS'", t->path);
 	assert_string_equal(err.msg, msg);

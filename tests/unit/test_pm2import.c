@@ -22,7 +22,8 @@ static json_t *warnings;
 static json_t *
 conv_env(const char *text, const char *env_name, struct vx_err *err)
 {
-	struct pm2import_opts o = { "/srv/app", env_name, 4 };
+	struct pm2import_opts o = { .base_dir = "/srv/app",
+	    .env_name = env_name, .ncpu = 4 };
 
 	json_decref(warnings);
 	warnings = json_array();
@@ -261,7 +262,7 @@ test_command_limits(void **state)
 
 	/* Without a base directory a relative path cannot be resolved. */
 	{
-		struct pm2import_opts o = { NULL, NULL, 1 };
+		struct pm2import_opts o = { .ncpu = 1 };
 		struct vx_err err;
 		const char *s = APP("\"name\": \"a\", \"script\": \"a.js\"");
 
@@ -462,6 +463,10 @@ test_instances(void **state)
 	assert_int_equal(json_array_size(t), 4);
 	assert_true(warned("app 'api': exec_mode:", "cluster"));
 	json_decref(t);
+	t = ok(APP("\"name\": \"api\", \"script\": \"a.ts\", "
+	    "\"instances\": 1"));
+	assert_true(warned("app 'api': exec_mode:", "cluster"));
+	json_decref(t);
 	t = ok(APP("\"name\": \"api\", \"script\": \"a.js\", "
 	    "\"instances\": -1, \"exec_mode\": \"fork\""));
 	assert_int_equal(json_array_size(t), 3);
@@ -564,6 +569,24 @@ test_account(void **state)
 	json_decref(t);
 	bad(APP("\"name\": \"a\", \"script\": \"a.js\", \"uid\": \"-x\""),
 	    "app 'a': user:", NULL);
+
+	/* --user: for apps that name no usable user. */
+	{
+		struct pm2import_opts o = { .base_dir = "/", .ncpu = 1,
+		    .user = "deploy" };
+		struct vx_err err;
+		const char *s = "{\"apps\": [{\"name\": \"a\", \"script\": "
+		    "\"a.js\"}, {\"name\": \"b\", \"script\": \"a.js\", "
+		    "\"uid\": \"bot\"}, {\"name\": \"c\", \"script\": "
+		    "\"a.js\", \"uid\": 33}]}";
+
+		t = pm2import_text(s, strlen(s), "x", &o, NULL, &err);
+		assert_non_null(t);
+		assert_string_equal(str(t, 0, "user"), "deploy");
+		assert_string_equal(str(t, 1, "user"), "bot");
+		assert_string_equal(str(t, 2, "user"), "deploy");
+		json_decref(t);
+	}
 }
 
 static void
@@ -598,7 +621,8 @@ test_jlist(void **state)
 	    "null, \"kill_timeout\": null, \"max_memory_restart\": 314572800, "
 	    "\"pm_out_log_path\": \"/h/logs/web-out.log\", "
 	    "\"pm_err_log_path\": \"/h/logs/web-error.log\", "
-	    "\"watch\": false, \"vizion\": true, \"axm_options\": {}") "]");
+	    "\"watch\": false, \"vizion\": true, \"axm_options\": {}, "
+	    "\"username\": \"deploy\"") "]");
 	assert_int_equal(json_array_size(t), 1);
 	assert_string_equal(str(t, 0, "name"), "web");
 	assert_string_equal(cmd(t, 0), "node|/srv/p/app.js");
@@ -612,6 +636,7 @@ test_jlist(void **state)
 	assert_null(at(t, 0, "env.web"));
 	assert_null(at(t, 0, "env.pm_id"));
 	assert_true(warned("app 'web': env:", "2 variables"));
+	assert_null(at(t, 0, "user"));
 	assert_int_equal(num(t, 0, "restart.min_uptime_s"), 2);
 	assert_int_equal(num(t, 0, "restart.max_restarts"), 16);
 	assert_int_equal(num(t, 0, "stop.timeout_s"), 2);
@@ -621,6 +646,7 @@ test_jlist(void **state)
 	assert_false(warned("out_file", NULL));
 	assert_false(warned("vizion", NULL));
 	assert_false(warned("not a PM2 setting", NULL));
+	assert_true(warned("app 'web': username:", "'deploy'"));
 	json_decref(t);
 
 	/* Two cluster instances, a stopped and an errored process. */
@@ -690,8 +716,9 @@ test_bad_documents(void **state)
 static void
 test_fixtures(void **state)
 {
-	struct pm2import_opts o = { "/work/main/tests/fixtures/pm2",
-	    "production", 2 };
+	struct pm2import_opts o = { .base_dir =
+	    "/work/main/tests/fixtures/pm2", .env_name = "production",
+	    .ncpu = 2 };
 	const char *src = getenv("VECTIS_SRCDIR");
 	char path[4096], *buf;
 	struct vx_err err;
