@@ -395,9 +395,12 @@ kvconf_set(struct kvconf *c, const char *key, const char *value)
 	return 0;
 }
 
-/* The bytes of "KEY=VALUE\n" lines, values quoted as kv_line() reads them. */
-static char *
-kv_format(const struct kvconf *c, size_t *lenp, struct vx_err *err)
+/*
+ * The bytes of "KEY=VALUE\n" lines, values quoted as kv_line() reads them;
+ * public so that the fuzzer can check that parsing them gives c back.
+ */
+char *
+kvconf_format(const struct kvconf *c, size_t *lenp, struct vx_err *err)
 {
 	const char *s;
 	char *buf, *o;
@@ -483,7 +486,7 @@ kvconf_save(const struct kvconf *c, const char *path, unsigned int mode,
 	ssize_t w;
 	int fd, saved;
 
-	if ((buf = kv_format(c, &len, err)) == NULL)
+	if ((buf = kvconf_format(c, &len, err)) == NULL)
 		return -1;
 	plen = strlen(path);
 	if ((tmp = malloc(plen + sizeof(".new"))) == NULL) {

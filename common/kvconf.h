@@ -41,6 +41,9 @@ int		 kvconf_set(struct kvconf *, const char *key, const char *value);
  */
 int		 kvconf_save(const struct kvconf *, const char *path,
 		    unsigned int mode, struct vx_err *);
+/* The text kvconf_save() writes (malloc'd, NUL-ended); NULL with err. */
+char		*kvconf_format(const struct kvconf *, size_t *len,
+		    struct vx_err *);
 void		 kvconf_free(struct kvconf *);
 
 #endif

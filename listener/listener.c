@@ -13,6 +13,7 @@
 #include <ev.h>
 #include <microhttpd.h>
 
+#include "iobuf.h"
 #include "listener.h"
 #include "log.h"
 #include "lsnproto.h"
@@ -66,10 +67,7 @@ static struct {
 	ev_timer		 mhd_t, sweep_t;
 	struct track		*tracks;
 	int			 chan;
-	char			*in;
-	size_t			 inlen, incap;
-	char			*out;
-	size_t			 outlen, outoff, outcap;
+	struct iobuf		 in, out;
 	struct req		*waiting;
 	uint32_t		 next_id;
 	int			 done;
@@ -263,24 +261,8 @@ listener_append(struct req *r, const char *data, size_t len)
 static int
 listener_send(const char *frame, size_t len)
 {
-	size_t ncap;
-	char *n;
-
-	if (L.outlen - L.outoff + len > OUT_LIMIT)
+	if (iobuf_put(&L.out, frame, len, OUT_LIMIT) == -1)
 		return -1;
-	if (L.outoff > 0 && L.outoff == L.outlen)
-		L.outoff = L.outlen = 0;
-	if (L.outlen + len > L.outcap) {
-		ncap = L.outcap ? L.outcap : 65536;
-		while (ncap < L.outlen + len)
-			ncap *= 2;
-		if ((n = realloc(L.out, ncap)) == NULL)
-			return -1;
-		L.out = n;
-		L.outcap = ncap;
-	}
-	memcpy(L.out + L.outlen, frame, len);
-	L.outlen += len;
 	ev_io_start(L.loop, &L.chan_ww);
 	return 0;
 }
@@ -420,53 +402,39 @@ listener_chan_frames(void)
 {
 	struct lsn_reply p;
 	struct vx_err err;
-	size_t off, len, used = 0;
+	size_t off, len;
 	int rc;
 
-	while ((rc = lsn_frame_next(L.in + used, L.inlen - used,
+	while ((rc = lsn_frame_next(L.in.p + L.in.off, L.in.len - L.in.off,
 	    LSN_MAX_REPLY, &off, &len)) == 1) {
-		if (lsn_reply_decode(L.in + used + off, len, &p, &err) == -1) {
+		if (lsn_reply_decode(L.in.p + L.in.off + off, len, &p, &err) ==
+		    -1) {
 			log_error("%s from the master", err.msg);
 			L.done = -1;
 			return;
 		}
 		listener_answer(&p);
-		used += off + len;
+		iobuf_consume(&L.in, off + len);
 	}
 	if (rc == -1) {
 		log_error("impossible frame length from the master");
 		L.done = -1;
-		return;
 	}
-	memmove(L.in, L.in + used, L.inlen - used);
-	L.inlen -= used;
 }
 
 static void
 listener_chan_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
-	size_t ncap;
 	ssize_t n;
-	char *p;
 
-	if (L.incap - L.inlen < 65536) {
-		ncap = L.incap ? L.incap * 2 : 262144;
-		if (ncap > LSN_MAX_REPLY + 2 * LSN_PREFIX)
-			ncap = LSN_MAX_REPLY + 2 * LSN_PREFIX;
-		if (ncap > L.incap && (p = realloc(L.in, ncap)) != NULL) {
-			L.in = p;
-			L.incap = ncap;
-		}
-	}
-	n = read(L.chan, L.in + L.inlen, L.incap - L.inlen);
-	if (n == -1 && (errno == EAGAIN || errno == EINTR))
-		return;
-	if (n <= 0) {
+	n = iobuf_fill(&L.in, L.chan, LSN_MAX_REPLY + 2 * LSN_PREFIX);
+	if (n == -1) {
 		L.done = 1;		/* the master is gone: so are we */
 		ev_break(loop, EVBREAK_ALL);
 		return;
 	}
-	L.inlen += (size_t)n;
+	if (n == 0)
+		return;
 	listener_chan_frames();
 	if (L.done)
 		ev_break(loop, EVBREAK_ALL);
@@ -477,23 +445,15 @@ listener_chan_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 static void
 listener_chan_write_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
-	ssize_t n;
+	int rc = iobuf_flush(&L.out, L.chan);
 
-	while (L.outoff < L.outlen) {
-		n = write(L.chan, L.out + L.outoff, L.outlen - L.outoff);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1 && errno == EAGAIN)
-			return;
-		if (n <= 0) {
-			L.done = 1;
-			ev_break(loop, EVBREAK_ALL);
-			return;
-		}
-		L.outoff += (size_t)n;
+	if (rc == -1) {
+		L.done = 1;
+		ev_break(loop, EVBREAK_ALL);
+	} else if (rc == 1) {
+		ev_io_stop(loop, w);
+		(void)iobuf_shrink(&L.out, 1u << 20);
 	}
-	L.outoff = L.outlen = 0;
-	ev_io_stop(loop, w);
 }
 
 /* Run libmicrohttpd's work, then re-arm its timeout. */

@@ -40,7 +40,7 @@ struct cli {
 /* One subcommand: the one table that dispatch, usage and help read. */
 struct cli_cmd {
 	const char	*name;
-	int		(*fn)(struct cli *, int, char **);	/* NULL: main.c */
+	int		(*fn)(struct cli *, int, char **);	/* or main.c */
 	const char	*usage;
 	const char	*summary;
 };

@@ -25,6 +25,7 @@
 #include "hostport.h"
 #include "httpapi.h"
 #include "httpd.h"
+#include "iobuf.h"
 #include "log.h"
 #include "lsnproto.h"
 #include "master.h"
@@ -51,10 +52,7 @@ static struct {
 	ev_io		 rw, ww;
 	ev_idle		 drain;		/* frames left over: when idle */
 	ev_timer	 retry;
-	char		*in;
-	size_t		 inlen, incap;
-	char		*out;
-	size_t		 outlen, outoff, outcap;
+	struct iobuf	 in, out;
 	int		 stopping;
 } H = { .lfd = -1, .chan = -1, .delay = RESPAWN_MIN_S };
 
@@ -218,10 +216,8 @@ httpd_close_chan(void)
 	ev_idle_stop(M->loop, &H.drain);
 	close(H.chan);
 	H.chan = -1;
-	free(H.in);
-	free(H.out);
-	H.in = H.out = NULL;
-	H.inlen = H.incap = H.outlen = H.outoff = H.outcap = 0;
+	iobuf_free(&H.in);
+	iobuf_free(&H.out);
 	H.gen++;			/* late replies go nowhere */
 }
 
@@ -246,20 +242,23 @@ httpd_frames(void)
 {
 	struct lsn_request q;
 	struct vx_err err;
-	size_t off, len, used = 0;
-	int rc, n = 0;
+	size_t off, len;
+	int rc = 0, n = 0;
 
-	while (H.chan != -1 && n < BATCH && (rc = lsn_frame_next(H.in + used,
-	    H.inlen - used, LSN_MAX_FRAME, &off, &len)) == 1) {
+	while (H.chan != -1 && n < BATCH && (rc = lsn_frame_next(H.in.p +
+	    H.in.off, H.in.len - H.in.off, LSN_MAX_FRAME, &off, &len)) == 1) {
 		vx_err_clear(&err);
-		if (lsn_request_decode(H.in + used + off, len, &q, &err) ==
-		    -1) {
+		if (lsn_request_decode(H.in.p + H.in.off + off, len, &q,
+		    &err) == -1) {
 			httpd_kill(err.msg);
 			return;
 		}
-		used += off + len;
+		/* q points into the buffer: consume only after judging. */
 		n++;
 		httpapi_request(H.gen, &q);
+		if (H.chan == -1)
+			return;
+		iobuf_consume(&H.in, off + len);
 	}
 	if (H.chan == -1)
 		return;
@@ -267,8 +266,6 @@ httpd_frames(void)
 		httpd_kill("impossible frame length");
 		return;
 	}
-	memmove(H.in, H.in + used, H.inlen - used);
-	H.inlen -= used;
 	if (n == BATCH) {
 		ev_io_stop(M->loop, &H.rw);
 		ev_idle_start(M->loop, &H.drain);
@@ -287,56 +284,32 @@ httpd_drain_cb(struct ev_loop *loop, ev_idle *w, int revents)
 static void
 httpd_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
-	size_t ncap;
 	ssize_t n;
-	char *p;
 
-	if (H.incap - H.inlen < 65536) {
-		ncap = H.incap ? H.incap * 2 : 65536;
-		if (ncap > LSN_MAX_FRAME + 2 * LSN_PREFIX)
-			ncap = LSN_MAX_FRAME + 2 * LSN_PREFIX;
-		if (ncap > H.incap && (p = realloc(H.in, ncap)) != NULL) {
-			H.in = p;
-			H.incap = ncap;
-		}
-	}
-	n = read(H.chan, H.in + H.inlen, H.incap - H.inlen);
-	if (n == -1 && (errno == EAGAIN || errno == EINTR))
-		return;
-	if (n <= 0) {
+	n = iobuf_fill(&H.in, H.chan, LSN_MAX_FRAME + 2 * LSN_PREFIX);
+	if (n == -1) {
 		httpd_close_chan();	/* the child watcher restarts it */
 		return;
 	}
-	H.inlen += (size_t)n;
-	httpd_frames();
+	if (n > 0)
+		httpd_frames();
 }
 
 static void
 httpd_write_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
-	ssize_t n;
+	int rc = iobuf_flush(&H.out, H.chan);
 
-	while (H.outoff < H.outlen) {
-		n = write(H.chan, H.out + H.outoff, H.outlen - H.outoff);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1 && errno == EAGAIN)
-			return;
-		if (n <= 0) {
-			httpd_close_chan();
-			return;
-		}
-		H.outoff += (size_t)n;
+	if (rc == -1) {
+		httpd_close_chan();
+		return;
 	}
-	H.outoff = H.outlen = 0;
+	if (rc == 0)
+		return;
 	ev_io_stop(loop, w);
 	/* As control.c does: a big answer left a heap full of freed JSON. */
-	if (H.outcap > TRIM_BYTES) {
-		free(H.out);
-		H.out = NULL;
-		H.outcap = 0;
+	if (iobuf_shrink(&H.out, TRIM_BYTES))
 		malloc_trim(0);
-	}
 }
 
 static void
@@ -455,8 +428,8 @@ httpd_reply(unsigned long gen, uint32_t id, unsigned int status,
     const char *ctype, const char *allow, const char *body, size_t bodylen)
 {
 	struct lsn_reply p;
-	size_t flen, ncap;
-	char *frame, *n;
+	size_t flen;
+	char *frame;
 
 	if (gen != H.gen || H.chan == -1)
 		return;
@@ -473,24 +446,11 @@ httpd_reply(unsigned long gen, uint32_t id, unsigned int status,
 		log_error("http: reply too large (%zu bytes)", bodylen);
 		return;
 	}
-	if (H.outlen - H.outoff + flen > OUT_LIMIT) {
+	if (iobuf_put(&H.out, frame, flen, OUT_LIMIT) == -1) {
 		free(frame);
 		httpd_kill("listener not reading its replies");
 		return;
 	}
-	if (H.outlen + flen > H.outcap) {
-		ncap = H.outcap ? H.outcap : 65536;
-		while (ncap < H.outlen + flen)
-			ncap *= 2;
-		if ((n = realloc(H.out, ncap)) == NULL) {
-			free(frame);
-			return;
-		}
-		H.out = n;
-		H.outcap = ncap;
-	}
-	memcpy(H.out + H.outlen, frame, flen);
-	H.outlen += flen;
 	free(frame);
 	ev_io_start(M->loop, &H.ww);
 }

@@ -164,7 +164,8 @@ imp_warn(struct imp_app *a, const char *setting, const char *fmt, ...)
 	snprintf(line, sizeof(line), "%s: %s: %s", a->label,
 	    imp_esc(esc, sizeof(esc), setting), msg);
 	json_array_foreach(a->warnings, i, v) {
-		if (json_is_string(v) && strcmp(json_string_value(v), line) == 0)
+		if (json_is_string(v) &&
+		    strcmp(json_string_value(v), line) == 0)
 			return;
 	}
 	json_array_append_new(a->warnings, json_string(line));
@@ -587,7 +588,8 @@ imp_command(struct imp_app *a, const char *cwd, const char **interp_out)
 	if ((v = imp_get(a, "exec_interpreter")) != NULL) {
 		if (!json_is_string(v) || json_string_length(v) == 0 ||
 		    strlen(json_string_value(v)) != json_string_length(v)) {
-			imp_fail(a, "interpreter", "must be a non-empty string");
+			imp_fail(a, "interpreter", "must be a non-empty "
+			    "string");
 			return NULL;
 		}
 		interp = json_string_value(v);
@@ -1161,6 +1163,7 @@ imp_instances(struct imp_app *a, long *n)
 	return 0;
 }
 
+/* Whether s ends with end. */
 static int
 imp_ends(const char *s, const char *end)
 {

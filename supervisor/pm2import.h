@@ -10,8 +10,8 @@
 
 /* What PM2 would have taken from the shell that ran it. */
 struct pm2import_opts {
-	const char	*base_dir;	/* absolute; relative paths start here */
-	const char	*env_name;	/* merge env_NAME over env (pm2 --env) */
+	const char	*base_dir;	/* absolute: relative paths start here */
+	const char	*env_name;	/* merge env_NAME over env (--env) */
 	long		 ncpu;		/* for instances "max", 0 and -1 */
 	const char	*user;		/* for apps that name no uid/user */
 };

@@ -20,7 +20,8 @@ for c in $cmds; do
 	vx "$c" --help >"$T_HOME/c1" 2>"$T_HOME/err" ||
 	    fail "$c --help exited $?: $(cat "$T_HOME/err")"
 	[ -s "$T_HOME/err" ] && fail "$c --help wrote to stderr"
-	head -n 1 "$T_HOME/c1" | grep -q "^usage: vectis-supervisor \[--home DIR\] $c\( \|$\)" ||
+	head -n 1 "$T_HOME/c1" |
+	    grep -q "^usage: vectis-supervisor \[--home DIR\] $c\( \|$\)" ||
 	    fail "$c --help: $(head -n 1 "$T_HOME/c1")"
 	[ "$(wc -l <"$T_HOME/c1")" -ge 2 ] || fail "$c --help: no description"
 	vx help "$c" | cmp -s - "$T_HOME/c1" || fail "help $c differs"

@@ -35,10 +35,20 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		free(line);
 		return 0;
 	}
-	(void)ctl_check_fields(req, fields, &err);
+	vx_err_clear(&err);
+	if (ctl_check_fields(req, fields, &err) == -1 && err.msg[0] == '\0')
+		abort();
 	line = ctl_line(req, &len);
 	if (line == NULL || memchr(line, '\n', len) != line + len - 1)
 		abort();	/* a reply is exactly one line */
+	free(line);
+	/* The request echoed as a result: still one line, parseable. */
+	line = ctl_reply_ok(json_deep_copy(req), &len);
+	if (line == NULL || memchr(line, '\n', len) != line + len - 1)
+		abort();
+	json_decref(req);
+	if ((req = json_loadb(line, len, 0, NULL)) == NULL)
+		abort();
 	free(line);
 	json_decref(req);
 	return 0;

@@ -1,5 +1,8 @@
 /*
- * fuzz_kvconf.c: libFuzzer harness for KEY=VALUE config parsing.
+ * fuzz_kvconf.c: libFuzzer harness for KEY=VALUE config parsing, and for
+ * the writer: whatever parses, and any value set by a program (vectis-sync
+ * stores what the dashboard answered), must be written so that it parses
+ * back the same.
  *
  * fuzz-sources: common/kvconf.c common/err.c
  */
@@ -18,13 +21,46 @@ static const char *const allowed[] = {
 	"ERROR_MESSAGE", "DASHBOARD_URL", NULL
 };
 
-/* Parse with and without a key list; whatever parses must be consistent. */
+/* Format c, parse the text again: the same keys and values, in order. */
+static void
+round_trip(const struct kvconf *c)
+{
+	struct kvconf back;
+	struct vx_err err;
+	size_t i, len;
+	char *text;
+
+	if ((text = kvconf_format(c, &len, &err)) == NULL)
+		abort();	/* parsed keys and values can always be saved */
+	if (strlen(text) != len)
+		abort();
+	if (kvconf_parse(text, len, "saved.conf", NULL, &back, &err) == -1)
+		abort();	/* what we write, we read */
+	if (back.n != c->n)
+		abort();
+	for (i = 0; i < c->n; i++) {
+		if (strcmp(back.v[i].key, c->v[i].key) != 0 ||
+		    strcmp(back.v[i].value, c->v[i].value) != 0 ||
+		    back.v[i].line != (int)i + 1)
+			abort();
+	}
+	kvconf_free(&back);
+	free(text);
+}
+
+/*
+ * Parse with and without a key list; whatever parses must be consistent
+ * and survive a save.  Then the input's first line, as a value a program
+ * sets, must survive a save too.
+ */
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct kvconf c, d;
+	struct kvconf c, d, e;
 	struct vx_err err;
-	size_t i;
+	const char *nl;
+	char *value;
+	size_t i, n;
 
 	if (kvconf_parse((const char *)data, size, "fuzz.conf", NULL, &c,
 	    &err) == 0) {
@@ -33,6 +69,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			    strchr(c.v[i].value, '\n') != NULL ||
 			    c.v[i].line < 1)
 				abort();
+		}
+		round_trip(&c);
+		if (c.n > 0) {
+			/* Removing a key keeps the others, in order. */
+			n = c.n;
+			if (kvconf_set(&c, c.v[0].key, NULL) == -1 ||
+			    c.n != n - 1)
+				abort();
+			round_trip(&c);
 		}
 		kvconf_free(&c);
 	} else if (strncmp(err.msg, "fuzz.conf:", 10) != 0)
@@ -45,5 +90,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		kvconf_free(&d);
 	}
+
+	nl = memchr(data, '\n', size);
+	n = nl != NULL ? (size_t)(nl - (const char *)data) : size;
+	if ((value = strndup((const char *)data, n)) == NULL)
+		return 0;
+	memset(&e, 0, sizeof(e));
+	if (kvconf_set(&e, "ERROR_MESSAGE", value) == -1 ||
+	    kvconf_set(&e, "WORKER_ID", "7") == -1 ||
+	    kvconf_set(&e, "ERROR_MESSAGE", value) == -1 || e.n != 2)
+		abort();
+	round_trip(&e);
+	kvconf_free(&e);
+	free(value);
 	return 0;
 }

@@ -1,4 +1,4 @@
-/* test_pm2import.c: PM2 ecosystem/jlist to tenants: each mapping, warning, error. */
+/* test_pm2import.c: PM2 apps to tenants: each mapping, warning and error. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -338,7 +338,7 @@ test_restart(void **state)
 	json_t *t;
 
 	(void)state;
-	/* PM2's defaults: always, 16 restarts, min_uptime 1 s, SIGINT, 1.6 s. */
+	/* PM2's defaults: always, 16 restarts, 1 s uptime, SIGINT, 1.6 s. */
 	t = ok(APP("\"name\": \"a\", \"script\": \"a.js\""));
 	assert_string_equal(str(t, 0, "restart.policy"), "always");
 	assert_int_equal(num(t, 0, "restart.max_restarts"), 16);
@@ -487,8 +487,9 @@ test_instances(void **state)
 	json_decref(t);
 
 	/* A long name is cut so that the suffix fits. */
-	t = ok(APP("\"name\": \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-	    "aaaaaaaaaaaaaaaa\", \"script\": \"a.sh\", \"instances\": 12"));
+	t = ok(APP("\"name\": \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaa\", \"script\": \"a.sh\", "
+	    "\"instances\": 12"));
 	assert_int_equal(strlen(str(t, 11, "name")), 63);
 	assert_string_equal(str(t, 11, "name") + 60, "-11");
 	json_decref(t);
