@@ -232,3 +232,11 @@ wait_until 5 sh -c "[ \"\$(curl -s -o /dev/null -w '%{http_code}' $URL/healthz)\
 [ "$(field tb pid)" = "$tbpid" ] || fail "tb's worker changed while the listener died"
 [ "$(req GET /v1/tenants/tb)" = 200 ] || fail "API after the listener restart"
 t_log "killed listener $lpid: replaced, tenants untouched"
+
+# METRICS_OPEN=1 (read again at reload) opens /metrics, and only it.
+echo 'METRICS_OPEN=1' >>"$T_HOME/worker.conf"
+vx reload >/dev/null || fail "reload"
+wait_until 3 sh -c "[ \"\$(curl -s -o /dev/null -w '%{http_code}' $URL/metrics)\" = 200 ]" ||
+    fail "METRICS_OPEN=1 did not open /metrics"
+[ "$(raw "$URL/v1/tenants")" = 401 ] || fail "METRICS_OPEN opened more than /metrics"
+t_log "METRICS_OPEN=1 after reload: /metrics open, /v1/tenants still signed"
