@@ -13,7 +13,9 @@ command -v tar >/dev/null && command -v gzip >/dev/null || skip "tar or gzip mis
 
 # The nested suite is cut down so that it does not double the load on the
 # machine while the outer suite runs; the outer suite covers the rest.
+# The outer make's MAKEFLAGS (its TESTS=, its jobserver) must not leak in.
 export VECTIS_IN_DISTCHECK=1
+unset MAKEFLAGS MFLAGS MAKELEVEL
 start=$(date +%s)
 make -C "$VECTIS_BUILDDIR" -j2 distcheck \
     TESTS='$(UNIT_TESTS) tests/e2e/lifecycle.sh tests/e2e/install.sh' \
