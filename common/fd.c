@@ -61,7 +61,7 @@ fd_read_file(const char *path, size_t max, char **bufp, size_t *lenp)
 	int fd, saved;
 
 	if (strcmp(path, "-") == 0)
-		fd = dup(STDIN_FILENO);
+		fd = fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 0);
 	else
 		fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd == -1)

@@ -150,7 +150,9 @@ log_escape(char *dst, size_t dstsz, const char *src, size_t len)
 			dst[o++] = '\\';
 			dst[o++] = 't';
 		} else if (c < 0x20 || c == 0x7f ||
-		    (n = log_utf8_len(u + i, len - i)) == 0) {
+		    (n = log_utf8_len(u + i, len - i)) == 0 ||
+		    (c == 0xc2 && u[i + 1] < 0xa0)) {
+			/* C0, DEL, broken UTF-8, and C1 (U+0080-U+009F). */
 			dst[o++] = '\\';
 			dst[o++] = 'x';
 			dst[o++] = hex[c >> 4];

@@ -228,11 +228,11 @@ spawn_worker(const struct tenant_spec *s, const char *shim,
 	struct strv argv = { NULL, 0, 0 }, env = { NULL, 0, 0 };
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
-	int child[4], i, rc;
+	int child[4], i, rc, cgfd = -1;
 	pid_t pid = -1;
 
 	f->out = f->err = f->notify = f->status = -1;
-	if (spawn_argv(s, shim, nofile_default, cgroup, &argv) == -1 ||
+	if (spawn_argv(s, shim, nofile_default, NULL, &argv) == -1 ||
 	    spawn_env(s, &env) == -1) {
 		vx_err_set(err, VX_EXIT_FAIL, "unable to spawn: %s",
 		    strerror(ENOMEM));
@@ -248,11 +248,23 @@ spawn_worker(const struct tenant_spec *s, const char *shim,
 		    strerror(ENOMEM));
 		goto close;
 	}
-	/* The spawner forks cheaply; posix_spawn is the fallback. */
+	/* The spawner forks cheaply, right into the cgroup. */
+	if (cgroup != NULL && (cgfd = open(cgroup,
+	    O_PATH | O_DIRECTORY | O_CLOEXEC)) == -1)
+		cgroup = NULL;	/* gone: this start goes without */
 	rc = 0;
-	pid = spawner_spawn(shim, argv.v, env.v, child, &rc);
-	if (pid == -2)
-		rc = posix_spawn(&pid, shim, &fa, &attr, argv.v, env.v);
+	pid = spawner_spawn(shim, argv.v, env.v, child, cgfd, &rc);
+	if (pid == -2) {
+		/* posix_spawn cannot: the shim joins the cgroup itself. */
+		strv_free(&argv);
+		if (spawn_argv(s, shim, nofile_default, cgroup, &argv) == -1)
+			rc = ENOMEM;
+		else
+			rc = posix_spawn(&pid, shim, &fa, &attr, argv.v,
+			    env.v);
+	}
+	if (cgfd != -1)
+		close(cgfd);
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&attr);
 	if (rc != 0 || pid <= 0) {

@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/sched.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
@@ -38,11 +39,26 @@ struct spawner_reply {
 static int	sp_fd = -1;
 static pid_t	sp_pid;
 
-/* In the new worker: fds in place, new session, clean signals, exec. */
 static void __attribute__((noreturn))
-spawner_child(const int fds[4], const char *path, char **argv, char **envp)
+spawner_fail(int stage, int error)
 {
 	struct shim_report r;
+
+	r.stage = stage;
+	r.error = error;
+	(void)!write(SHIM_STATUS_FD, &r, sizeof(r));
+	_exit(127);
+}
+
+/*
+ * In the new worker: fds in place, new session, clean signals, exec.  join
+ * is a cgroup directory the clone could not put us in (a kernel before
+ * CLONE_INTO_CGROUP): we move ourselves, the slow way.
+ */
+static void __attribute__((noreturn))
+spawner_child(const int fds[4], int join, const char *path, char **argv,
+    char **envp)
+{
 	sigset_t none;
 	int tmp[4], i, fd;
 
@@ -54,16 +70,44 @@ spawner_child(const int fds[4], const char *path, char **argv, char **envp)
 	    dup2(tmp[1], 2) == -1 || dup2(tmp[2], SHIM_NOTIFY_FD) == -1 ||
 	    dup2(tmp[3], SHIM_STATUS_FD) == -1)
 		_exit(127);
+	if (join != -1 && ((fd = openat(join, "cgroup.procs",
+	    O_WRONLY | O_CLOEXEC)) == -1 || write(fd, "0", 1) != 1))
+		spawner_fail(SHIM_STAGE_CGROUP, errno);
 	for (i = 1; i < NSIG; i++)
 		signal(i, SIG_DFL);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	setsid();
 	execve(path, argv, envp);
-	r.stage = SHIM_STAGE_SETUP;
-	r.error = errno;
-	(void)!write(SHIM_STATUS_FD, &r, sizeof(r));
-	_exit(127);
+	spawner_fail(SHIM_STAGE_SETUP, errno);
+}
+
+/*
+ * fork, as the master's child (CLONE_PARENT), and with a cgroup fd right
+ * into that cgroup: CLONE_INTO_CGROUP costs nothing, while moving a
+ * process afterwards through cgroup.procs waits for an RCU grace period,
+ * milliseconds on a busy machine.  *join says the child must move itself.
+ */
+static pid_t
+spawner_fork(int cgfd, int *join)
+{
+	struct clone_args ca;
+	pid_t pid;
+
+	*join = -1;
+	if (cgfd != -1) {
+		memset(&ca, 0, sizeof(ca));
+		ca.flags = CLONE_PARENT | CLONE_INTO_CGROUP;
+		ca.exit_signal = SIGCHLD;
+		ca.cgroup = (uint64_t)cgfd;
+		pid = (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
+		if (pid != -1 || (errno != ENOSYS && errno != E2BIG &&
+		    errno != EINVAL))
+			return pid;
+		*join = cgfd;
+	}
+	return (pid_t)syscall(SYS_clone, CLONE_PARENT | SIGCHLD, NULL, NULL,
+	    NULL, NULL);
 }
 
 /* Split the request's strings into path, argv and envp (in place). */
@@ -94,7 +138,7 @@ spawner_unpack(char *buf, const struct spawner_hdr *h, char **path,
 	return 0;
 }
 
-/* A request: header, strings, and room for four descriptors. */
+/* A request: header, strings, and room for four or five descriptors. */
 static void
 spawner_msg(struct msghdr *msg, struct iovec iov[2], struct spawner_hdr *h,
     char *buf, size_t len, char *cbuf, size_t clen)
@@ -112,9 +156,9 @@ spawner_msg(struct msghdr *msg, struct iovec iov[2], struct spawner_hdr *h,
 }
 
 static int
-spawner_recv(int sock, char *buf, struct spawner_hdr *h, int fds[4])
+spawner_recv(int sock, char *buf, struct spawner_hdr *h, int fds[5])
 {
-	char cbuf[CMSG_SPACE(4 * sizeof(int))];
+	char cbuf[CMSG_SPACE(5 * sizeof(int))];
 	struct iovec iov[2];
 	struct msghdr msg;
 	struct cmsghdr *c;
@@ -128,10 +172,12 @@ spawner_recv(int sock, char *buf, struct spawner_hdr *h, int fds[4])
 		return -1;
 	c = CMSG_FIRSTHDR(&msg);
 	if (c == NULL || c->cmsg_type != SCM_RIGHTS ||
-	    c->cmsg_len != CMSG_LEN(4 * sizeof(int)) ||
+	    (c->cmsg_len != CMSG_LEN(4 * sizeof(int)) &&
+	    c->cmsg_len != CMSG_LEN(5 * sizeof(int))) ||
 	    (size_t)n != sizeof(*h) + h->len)
 		return -1;
-	memcpy(fds, CMSG_DATA(c), 4 * sizeof(int));
+	fds[4] = -1;	/* the fifth, a cgroup, is optional */
+	memcpy(fds, CMSG_DATA(c), c->cmsg_len - CMSG_LEN(0));
 	return 0;
 }
 
@@ -142,7 +188,7 @@ spawner_main(int sock)
 	struct spawner_hdr h;
 	struct spawner_reply r;
 	char *buf, *path, **argv, **envp;
-	int fds[4], i;
+	int fds[5], i, join;
 	pid_t pid;
 
 	if ((buf = malloc(SPAWNER_MAX_REQ)) == NULL)
@@ -153,16 +199,16 @@ spawner_main(int sock)
 		r.pid = -1;
 		r.error = EINVAL;
 		if (spawner_unpack(buf, &h, &path, &argv, &envp) == 0) {
-			pid = (pid_t)syscall(SYS_clone, CLONE_PARENT | SIGCHLD,
-			    NULL, NULL, NULL, NULL);
+			pid = spawner_fork(fds[4], &join);
 			if (pid == 0)
-				spawner_child(fds, path, argv, envp);
+				spawner_child(fds, join, path, argv, envp);
 			r.pid = pid;
 			r.error = pid == -1 ? errno : 0;
 			free(argv);
 		}
-		for (i = 0; i < 4; i++)
-			close(fds[i]);
+		for (i = 0; i < 5; i++)
+			if (fds[i] != -1)
+				close(fds[i]);
 		(void)!write(sock, &r, sizeof(r));
 	}
 }
@@ -217,9 +263,10 @@ spawner_start(struct vx_err *err)
 /* The master's side: one request and a blocking reply (microseconds). */
 pid_t
 spawner_spawn(const char *path, char *const argv[], char *const envp[],
-    const int fds[4], int *error)
+    const int fds[4], int cgfd, int *error)
 {
-	char cbuf[CMSG_SPACE(4 * sizeof(int))], *buf, *p;
+	char cbuf[CMSG_SPACE(5 * sizeof(int))], *buf, *p;
+	int all[5], nfd = cgfd != -1 ? 5 : 4;
 	struct spawner_hdr h = { 0, 0, 0 };
 	struct spawner_reply r;
 	struct iovec iov[2];
@@ -243,12 +290,15 @@ spawner_spawn(const char *path, char *const argv[], char *const envp[],
 	for (i = 0; envp[i] != NULL; i++)
 		p = stpcpy(p, envp[i]) + 1;
 	h.len = (uint32_t)len;
-	spawner_msg(&msg, iov, &h, buf, len, cbuf, sizeof(cbuf));
+	spawner_msg(&msg, iov, &h, buf, len, cbuf,
+	    CMSG_SPACE(nfd * sizeof(int)));
 	c = CMSG_FIRSTHDR(&msg);
 	c->cmsg_level = SOL_SOCKET;
 	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(4 * sizeof(int));
-	memcpy(CMSG_DATA(c), fds, 4 * sizeof(int));
+	c->cmsg_len = CMSG_LEN(nfd * sizeof(int));
+	memcpy(all, fds, 4 * sizeof(int));
+	all[4] = cgfd;
+	memcpy(CMSG_DATA(c), all, nfd * sizeof(int));
 	do {
 		n = sendmsg(sp_fd, &msg, MSG_NOSIGNAL);
 	} while (n == -1 && errno == EINTR);

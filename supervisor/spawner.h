@@ -15,12 +15,13 @@
 int	spawner_start(struct vx_err *);
 /*
  * Start path with argv/envp and fds[4] as its stdout, stderr, notify and
- * status descriptors (stdin /dev/null), in a new session.  Returns the pid;
- * -1 with *error set when the fork failed; -2 when the spawner cannot take
- * the request (gone, or the request too large): use posix_spawn instead.
+ * status descriptors (stdin /dev/null), in a new session, and, if cgfd is
+ * not -1, in the cgroup whose directory cgfd is.  Returns the pid; -1 with
+ * *error set when the fork failed; -2 when the spawner cannot take the
+ * request (gone, or the request too large): use posix_spawn instead.
  */
 pid_t	spawner_spawn(const char *path, char *const argv[], char *const envp[],
-	    const int fds[4], int *error);
+	    const int fds[4], int cgfd, int *error);
 /* The spawner's own pid, 0 if none. */
 pid_t	spawner_pid(void);
 /* The spawner exited: stop using it. */
