@@ -27,6 +27,11 @@ notify_is_one(const char *v, size_t n)
 	return n == 1 && v[0] == '1';
 }
 
+/*
+ * A decimal number 0..max (max well below LLONG_MAX / 10).  Checked after
+ * each digit, so that no long run of digits can overflow x: it once did,
+ * and the wrapped value passed as small (fuzz_notify, test_notify.c).
+ */
 static int
 notify_number(const char *v, size_t n, long long max, long long *out)
 {
@@ -39,9 +44,9 @@ notify_number(const char *v, size_t n, long long max, long long *out)
 		if (v[i] < '0' || v[i] > '9')
 			return -1;
 		x = x * 10 + (v[i] - '0');
+		if (x > max)
+			return -1;
 	}
-	if (x > max)
-		return -1;
 	*out = x;
 	return 0;
 }

@@ -110,7 +110,7 @@ paths_init(struct vx_paths *p, const char *home, struct vx_err *err)
 	    paths_fmt(p->db, p->state_dir, "vectis.db", err) == -1 ||
 	    paths_fmt(p->logs_dir, p->state_dir, "logs", err) == -1 ||
 	    paths_fmt(p->control_sock, p->run_dir, "control.sock", err) == -1 ||
-	    paths_fmt(p->lock, p->run_dir, "master.lock", err) == -1)
+	    paths_fmt(p->lock, p->state_dir, "master.lock", err) == -1)
 		return -1;
 	if (strlen(p->control_sock) >= 108) {
 		vx_err_set(err, VX_EXIT_USAGE,

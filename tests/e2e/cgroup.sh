@@ -100,6 +100,24 @@ else
 	t_log "SKIP pids.max: $(grep -o 'the .* delegated to [^:]*' "$T_HOME/master.out" | head -1)"
 fi
 
+# The spawner forks right into the cgroup (CLONE_INTO_CGROUP); without a
+# spawner the shim joins it itself.
+in_cg() {
+	grep -q "^0::.*/${cgroot##*/}/$1.tenant$" /proc/"$2"/cgroup
+}
+wait_until 5 is d1 state running || fail "d1 not back with the new master"
+in_cg d1 "$(field d1 pid)" || fail "d1's worker is not in its cgroup"
+vx stop d1 >/dev/null || fail "stop d1"
+sp=$(ps -o pid=,comm= --ppid "$MASTER_PID" | awk '$2 == "vectis-spawner" { print $1 }')
+[ -n "$sp" ] || fail "no spawner process"
+kill -KILL "$sp"
+wait_until 2 grep -q "the spawner exited" "$T_HOME/master.out" || fail "spawner death unnoticed"
+daemon_up d1
+in_cg d1 "$wpid" && in_cg d1 "$dsh" || fail "without the spawner, d1 is not in its cgroup"
+vx stop d1 >/dev/null || fail "stop d1 (no spawner)"
+wait_until 3 gone "$dsh" "$dsleep" || fail "daemon survived the stop (no spawner)"
+t_log "without the spawner, workers still join their cgroup"
+
 # remove takes the cgroup away; a clean exit the whole subtree.
 vx remove d1 >/dev/null || fail "remove d1"
 wait_until 2 test ! -d "$cgroot/d1.tenant" || fail "cgroup of d1 left after remove"

@@ -240,3 +240,22 @@ wait_until 3 sh -c "[ \"\$(curl -s -o /dev/null -w '%{http_code}' $URL/metrics)\
     fail "METRICS_OPEN=1 did not open /metrics"
 [ "$(raw "$URL/v1/tenants")" = 401 ] || fail "METRICS_OPEN opened more than /metrics"
 t_log "METRICS_OPEN=1 after reload: /metrics open, /v1/tenants still signed"
+
+# A trimmed container: no CAP_SETPCAP, no CAP_SYS_CHROOT.  The listener
+# still starts (no chroot; no_new_privs stands in for the bounding set)
+# and still holds no capability.
+if [ "$(id -u)" = 0 ] && command -v capsh >/dev/null; then
+	vx shutdown >/dev/null
+	wait_until 5 sh -c "! kill -0 $MASTER_PID" || fail "master did not exit"
+	capsh --drop=cap_setpcap,cap_sys_chroot -- -c "exec $VECTIS_BIN run" \
+	    >>"$T_HOME/master.out" 2>&1 &
+	MASTER_PID=$!
+	wait_until 5 sh -c "[ \"\$(curl -s -o /dev/null -w '%{http_code}' $URL/healthz)\" = 200 ]" ||
+	    fail "no listener without CAP_SETPCAP/CAP_SYS_CHROOT"
+	lpid=$(ps -o pid=,comm= --ppid "$MASTER_PID" | awk '$2 ~ /^vectis-listen/ { print $1 }')
+	grep -q '^CapEff:[[:space:]]*0000000000000000$' "/proc/$lpid/status" || fail "listener kept capabilities"
+	grep -q '^NoNewPrivs:[[:space:]]*1$' "/proc/$lpid/status" || fail "listener may gain privileges"
+	[ "$(req GET /v1/tenants/tb)" = 200 ] || fail "API without CAP_SETPCAP"
+	is tb status RUNNING || fail "tb not running without CAP_SETPCAP: $(vx status tb --json | jq -r .last_error)"
+	t_log "without CAP_SETPCAP and CAP_SYS_CHROOT: listener up, CapEff 0, NoNewPrivs 1; tenants run"
+fi

@@ -38,4 +38,35 @@ MASTER_PID=$(head -1 "$T_HOME/master.lock")
 is w1 state running || fail "w1 not running under the launched master"
 grep -q "running on" "$T_HOME/master.log" || fail "background master log missing"
 t_log "start launched a background master ($MASTER_PID)"
-exit 0
+
+# Regression: the lock lived in the runtime directory, so two masters with
+# the same state directory (two containers on one volume) both ran.  Here
+# without VECTIS_HOME, as another user, one state dir, two runtime dirs.
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+	vx shutdown >/dev/null
+	wait_until 5 sh -c "! kill -0 $MASTER_PID" || fail "master did not exit"
+	MASTER_PID=
+	x=$T_HOME/xdg
+	chmod 711 "$T_HOME"
+	mkdir -p "$x/conf" "$x/state" "$x/run1" "$x/run2"
+	chown -R nobody "$x"
+	chmod 700 "$x/run1" "$x/run2"
+	asnobody() {
+		env -u VECTIS_HOME XDG_CONFIG_HOME="$x/conf" XDG_STATE_HOME="$x/state" \
+		    XDG_RUNTIME_DIR="$1" HOME="$x" VECTIS_SHIM="$VECTIS_SHIM" \
+		    setpriv --reuid nobody --regid nogroup --clear-groups "$VECTIS_BIN" "${@:2}"
+	}
+	asnobody "$x/run1" run >"$T_HOME/m1.out" 2>&1 &
+	m1=$!
+	T_PIDS="$T_PIDS $m1"
+	wait_until 5 asnobody "$x/run1" list || fail "first XDG master not up: $(cat "$T_HOME/m1.out")"
+	timeout 10 bash -c "$(declare -f asnobody); x=$x VECTIS_SHIM=$VECTIS_SHIM VECTIS_BIN=$VECTIS_BIN asnobody $x/run2 run" \
+	    >"$T_HOME/m2.out" 2>&1
+	rc=$?
+	[ "$rc" = 1 ] || fail "a second master on the same state dir exited $rc: $(cat "$T_HOME/m2.out")"
+	grep -q 'another master' "$T_HOME/m2.out" || fail "second master said: $(cat "$T_HOME/m2.out")"
+	[ -f "$x/state/vectis/master.lock" ] || fail "no master.lock in the state directory"
+	asnobody "$x/run1" shutdown >/dev/null
+	wait_until 5 sh -c "! kill -0 $m1" || fail "XDG master did not exit"
+	t_log "same state dir, other runtime dir: the second master exits 1"
+fi

@@ -90,6 +90,30 @@ test_malformed(void **state)
 	assert_int_equal(notify_parse("STATUS=a\0b", 10, &m), -1);
 }
 
+/*
+ * Found by fuzz_notify: a 19-digit number overflowed long long while it was
+ * read (undefined behaviour), and the wrapped, negative value then passed
+ * the range check, so ERRNO= and EXTEND_TIMEOUT_USEC= accepted it.
+ */
+static void
+test_number_overflow(void **state)
+{
+	struct notify_msg m;
+
+	assert_int_equal(parse("ERRNO=9999999999999999999", &m), -1);
+	assert_int_equal(parse("EXTEND_TIMEOUT_USEC=9999999999999999999", &m),
+	    -1);
+	assert_int_equal(parse("EXTEND_TIMEOUT_USEC=9223372036854775808", &m),
+	    -1);
+	assert_int_equal(parse("MAINPID=18446744073709551615", &m), -1);
+	/* The limits themselves, and leading zeros, still parse. */
+	assert_int_equal(parse("EXTEND_TIMEOUT_USEC=31536000000000", &m), 0);
+	assert_true(m.num == 31536000000000LL);
+	assert_int_equal(parse("EXTEND_TIMEOUT_USEC=31536000000001", &m), -1);
+	assert_int_equal(parse("ERRNO=0000000000000004095", &m), 0);
+	assert_int_equal(m.num, 4095);
+}
+
 struct lines {
 	int	 n;
 	char	 last[NOTIFY_LINE_MAX + 1];
@@ -172,6 +196,7 @@ main(void)
 		cmocka_unit_test(test_known_keys),
 		cmocka_unit_test(test_unknown_ignored),
 		cmocka_unit_test(test_malformed),
+		cmocka_unit_test(test_number_overflow),
 		cmocka_unit_test(test_split_batched_and_partial),
 		cmocka_unit_test(test_split_limits),
 	};
