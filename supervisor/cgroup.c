@@ -1,6 +1,6 @@
 /*
  * cgroup.c: a cgroup v2 per tenant below a subtree of the master's own
- * cgroup, for memory.max, pids.max and a cgroup.kill that also reaches
+ * cgroup, for memory.max, pids.max and a kill that also reaches
  * double-forked, re-parented daemons.
  */
 #include <dirent.h>
@@ -25,10 +25,10 @@
 #define CGROUP_SUFFIX	".tenant"	/* never a cgroup interface file */
 #define CGROUP_RETRY_S	0.05		/* rmdir of a cgroup still dying */
 #define CGROUP_RETRIES	100
+#define CGROUP_KILL_ROUNDS 32		/* re-reads of cgroup.procs */
 
 static struct {
 	int	on;
-	int	has_kill;		/* cgroup.kill (Linux 5.14) */
 	int	memory;			/* controller enabled for tenants */
 	int	pids;
 	int	moved;			/* the master lives in CGROUP_LEAF */
@@ -338,23 +338,52 @@ cgroup_wait_empty(const char *dir, int ms)
 	return -1;
 }
 
+static int
+cgroup_seen(const pid_t *v, size_t n, pid_t pid)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (v[i] == pid)
+			return 1;
+	return 0;
+}
+
+/*
+ * SIGKILL every process in dir, in rounds until a round finds nobody new:
+ * one may fork between our read and its death, and its child shows up in
+ * the next read.  Not cgroup.kill: on some kernels (6.18 here) a cgroup
+ * once killed that way has every later CLONE_INTO_CGROUP child killed at
+ * birth (its kill_seq is compared with the parent's cgroup's), so the
+ * tenant's next worker would never run.
+ */
 static void
 cgroup_kill_dir(const char *dir)
 {
 	char path[PATH_MAX];
+	pid_t seen[512];
+	size_t nseen = 0;
+	int pid, round, fresh;
 	FILE *f;
-	int pid;
 
-	if (cg.has_kill && cgroup_write(dir, "cgroup.kill", "1") == 0)
+	if (cgroup_path(path, sizeof(path), dir, "cgroup.procs", NULL) == -1)
 		return;
-	/* Before Linux 5.14: every listed process, once. */
-	if (cgroup_path(path, sizeof(path), dir, "cgroup.procs", NULL) == -1 ||
-	    (f = fopen(path, "re")) == NULL)
-		return;
-	while (fscanf(f, "%d", &pid) == 1)
-		if (pid > 1)
+	for (round = 0; round < CGROUP_KILL_ROUNDS; round++) {
+		if ((f = fopen(path, "re")) == NULL)
+			return;
+		fresh = 0;
+		while (fscanf(f, "%d", &pid) == 1) {
+			if (pid <= 1 || cgroup_seen(seen, nseen, pid))
+				continue;
 			(void)kill(pid, SIGKILL);
-	fclose(f);
+			fresh++;
+			if (nseen < sizeof(seen) / sizeof(seen[0]))
+				seen[nseen++] = pid;
+		}
+		fclose(f);
+		if (fresh == 0)
+			return;
+	}
 }
 
 /*
@@ -448,7 +477,7 @@ cgroup_enable(const char *controller)
 void
 cgroup_init(enum cgroup_mode mode, const char *key)
 {
-	char why[512], name[64], kpath[PATH_MAX];
+	char why[512], name[64];
 
 	memset(&cg, 0, sizeof(cg));
 	if (mode == CGROUP_OFF) {
@@ -472,15 +501,12 @@ cgroup_init(enum cgroup_mode mode, const char *key)
 		return;
 	}
 	(void)chmod(cg.root, 0755);
-	cg.has_kill = cgroup_path(kpath, sizeof(kpath), cg.root,
-	    "cgroup.kill", NULL) == 0 && access(kpath, W_OK) == 0;
 	cg.on = 1;
 	cgroup_leftovers();
 	cg.memory = cgroup_enable("memory");
 	cg.pids = cgroup_enable("pids");
-	log_info("cgroups: tenants in %s (memory.max %s, pids.max %s%s)",
-	    cg.root, cg.memory ? "on" : "off", cg.pids ? "on" : "off",
-	    cg.has_kill ? "" : ", no cgroup.kill");
+	log_info("cgroups: tenants in %s (memory.max %s, pids.max %s)",
+	    cg.root, cg.memory ? "on" : "off", cg.pids ? "on" : "off");
 	if (!cg.memory || !cg.pids)
 		log_info("cgroups: the %s%s%s controller%s not delegated to "
 		    "%s: those limits are rlimits only", cg.memory ? "" :
@@ -630,8 +656,8 @@ cgroup_retry_cb(struct ev_loop *loop, ev_timer *w, int revents)
 }
 
 /*
- * rmdir succeeds only on an empty cgroup, and the processes cgroup.kill
- * just killed may still be exiting: then try again from a timer.
+ * rmdir succeeds only on an empty cgroup, and the processes a kill just
+ * killed may still be exiting: then try again from a timer.
  */
 void
 cgroup_remove(const char *name, struct cgroup_tenant *ct)

@@ -79,7 +79,8 @@ reply_json(unsigned long gen, uint32_t id, unsigned int status, json_t *o)
 {
 	char *s;
 
-	if (o == NULL || (s = json_dumps(o, JSON_COMPACT)) == NULL) {
+	if (o == NULL || (s = json_dumps(o, JSON_COMPACT |
+	    JSON_REAL_PRECISION(6))) == NULL) {
 		json_decref(o);
 		reply(gen, id, 500, JSON_TYPE, NULL,
 		    "{\"error\":\"out of memory\"}", 25);

@@ -97,8 +97,9 @@ spawner_fork(int cgfd, int *join)
 	*join = -1;
 	if (cgfd != -1) {
 		memset(&ca, 0, sizeof(ca));
+		/* With CLONE_PARENT the exit signal is the spawner's own. */
 		ca.flags = CLONE_PARENT | CLONE_INTO_CGROUP;
-		ca.exit_signal = SIGCHLD;
+		ca.exit_signal = 0;
 		ca.cgroup = (uint64_t)cgfd;
 		pid = (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
 		if (pid != -1 || (errno != ENOSYS && errno != E2BIG &&

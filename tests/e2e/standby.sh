@@ -51,22 +51,33 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
 	mkdir -p "$x/conf" "$x/state" "$x/run1" "$x/run2"
 	chown -R nobody "$x"
 	chmod 700 "$x/run1" "$x/run2"
+	mkdir -p "$x/conf/vectis"
+	echo 'SYNC_LISTEN=off' >"$x/conf/vectis/worker.conf"
+	chown -R nobody "$x/conf"
+	chmod 600 "$x/conf/vectis/worker.conf"
+	# XDG paths of user nobody with runtime dir $1; exec keeps the pid.
 	asnobody() {
-		env -u VECTIS_HOME XDG_CONFIG_HOME="$x/conf" XDG_STATE_HOME="$x/state" \
-		    XDG_RUNTIME_DIR="$1" HOME="$x" VECTIS_SHIM="$VECTIS_SHIM" \
-		    setpriv --reuid nobody --regid nogroup --clear-groups "$VECTIS_BIN" "${@:2}"
+		exec env -u VECTIS_HOME XDG_CONFIG_HOME="$x/conf" \
+		    XDG_STATE_HOME="$x/state" XDG_RUNTIME_DIR="$1" HOME="$x" \
+		    VECTIS_SHIM="$VECTIS_SHIM" setpriv --reuid nobody \
+		    --regid nogroup --clear-groups "$VECTIS_BIN" "${@:2}"
 	}
-	asnobody "$x/run1" run >"$T_HOME/m1.out" 2>&1 &
+	(asnobody "$x/run1" run >"$T_HOME/m1.out" 2>&1) &
 	m1=$!
 	T_PIDS="$T_PIDS $m1"
-	wait_until 5 asnobody "$x/run1" list || fail "first XDG master not up: $(cat "$T_HOME/m1.out")"
-	timeout 10 bash -c "$(declare -f asnobody); x=$x VECTIS_SHIM=$VECTIS_SHIM VECTIS_BIN=$VECTIS_BIN asnobody $x/run2 run" \
-	    >"$T_HOME/m2.out" 2>&1
+	wait_until 5 sh -c "[ -s $x/state/vectis/master.lock ]" ||
+	    fail "first XDG master not up: $(cat "$T_HOME/m1.out")"
+	[ "$(head -1 "$x/state/vectis/master.lock")" = "$m1" ] ||
+	    fail "master.lock names $(head -1 "$x/state/vectis/master.lock"), not $m1"
+	(asnobody "$x/run2" run >"$T_HOME/m2.out" 2>&1) &
+	m2=$!
+	T_PIDS="$T_PIDS $m2"
+	wait_until 10 sh -c "! kill -0 $m2" || fail "a second master on the same state dir runs"
+	wait "$m2"
 	rc=$?
-	[ "$rc" = 1 ] || fail "a second master on the same state dir exited $rc: $(cat "$T_HOME/m2.out")"
+	[ "$rc" = 1 ] || fail "the second master exited $rc: $(cat "$T_HOME/m2.out")"
 	grep -q 'another master' "$T_HOME/m2.out" || fail "second master said: $(cat "$T_HOME/m2.out")"
-	[ -f "$x/state/vectis/master.lock" ] || fail "no master.lock in the state directory"
-	asnobody "$x/run1" shutdown >/dev/null
+	kill -TERM "$m1"
 	wait_until 5 sh -c "! kill -0 $m1" || fail "XDG master did not exit"
 	t_log "same state dir, other runtime dir: the second master exits 1"
 fi

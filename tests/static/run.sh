@@ -89,7 +89,8 @@ for p in jansson sqlite3 libcurl libmicrohttpd openssl libcap; do
 	TIDY_FLAGS="$TIDY_FLAGS $(pkg-config --cflags "$p" 2>/dev/null)"
 done
 TIDY_CMOCKA=$top/tests/static/cmocka-noreturn.h
-export TIDY TIDY_FLAGS TIDY_CMOCKA work
+TIDY_CONFIG=$top/.clang-tidy
+export TIDY TIDY_FLAGS TIDY_CMOCKA TIDY_CONFIG work
 echo "==> $TIDY: $nfiles files, $jobs at a time, checks in .clang-tidy"
 # One output file per source file, so parallel runs do not interleave.
 # shellcheck disable=SC2016
@@ -99,7 +100,8 @@ tr '\n' '\0' <"$work/files" | xargs -0 -n 1 -P "$jobs" sh -c '
 	inc=
 	grep -q "<cmocka.h>" "$1" && inc="-include $TIDY_CMOCKA"
 	# shellcheck disable=SC2086
-	"$TIDY" --quiet "$1" -- $TIDY_FLAGS $inc >"$out" 2>&1
+	"$TIDY" --quiet --config-file="$TIDY_CONFIG" "$1" -- $TIDY_FLAGS $inc \
+	    >"$out" 2>&1
 	echo $? >"$out.rc"' sh
 # A header finding is reported once per file that includes it: count once.
 cat "$work"/tidy.*.out 2>/dev/null |
