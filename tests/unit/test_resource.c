@@ -146,8 +146,12 @@ test_sample_group(void **state)
 	resource_refresh();
 	assert_int_equal(stops, 1);
 	assert_non_null(strstr(t.last_error, "above limit 32 MiB"));
-	/* Busy for 1.5 s of the last 1.2 s or so: close to one core. */
-	assert_true(t.cpu_percent > 30.);
+	/*
+	 * Busy all along: close to one core on a quiet machine.  A loaded
+	 * one (2 cores, fuzzers beside) may give it much less; an idle
+	 * process reads 0, so 5 % still tells the two apart.
+	 */
+	assert_true(t.cpu_percent > 5.);
 	free(t.last_error);
 	spec_free(&t.spec);
 }
