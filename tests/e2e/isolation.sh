@@ -46,9 +46,9 @@ pa=$(field a pid) pb=$(field b pid)
 st=/proc/$pa/status
 
 # Identity, capabilities, no_new_privs, umask, descriptors.
-grep -q "^Uid:[[:space:]]*$uid_a[[:space:]]*$uid_a[[:space:]]*$uid_a[[:space:]]*$uid_a$" "$st" ||
+grep -q "^Uid:[[:space:]]*${uid_a}[[:space:]]*${uid_a}[[:space:]]*${uid_a}[[:space:]]*${uid_a}$" "$st" ||
     fail "uid: $(grep Uid "$st")"
-grep -q "^Gid:[[:space:]]*$gid_a[[:space:]]*$gid_a[[:space:]]*$gid_a[[:space:]]*$gid_a$" "$st" ||
+grep -q "^Gid:[[:space:]]*${gid_a}[[:space:]]*${gid_a}[[:space:]]*${gid_a}[[:space:]]*${gid_a}$" "$st" ||
     fail "gid: $(grep Gid "$st")"
 [ "$(awk '/^Groups:/ { $1 = ""; print }' "$st" | tr -d ' ')" = "$gid_a" ] ||
     fail "supplementary groups: $(grep Groups "$st")"
@@ -57,13 +57,13 @@ for c in CapInh CapPrm CapEff CapBnd CapAmb; do
 done
 grep -q "^NoNewPrivs:[[:space:]]*1$" "$st" || fail "NoNewPrivs: $(grep NoNewPrivs "$st")"
 grep -q "^Umask:[[:space:]]*0027$" "$st" || fail "umask: $(grep Umask "$st")"
-fds=$(ls /proc/$pa/fd | sort -n | tr '\n' ' ')
+fds=$(ls "/proc/$pa/fd" | sort -n | tr '\n' ' ')
 [ "$fds" = "0 1 2 3 " ] || fail "worker fds: $fds"
 t_log "a runs as $A ($uid_a:$gid_a), no capabilities, NoNewPrivs 1, umask 0027, fds 0-3"
 
 # The environment is the spec's, the user's defaults and ours: no more
 # (but PWD, which sh exports itself before it execs sleep).
-env_a=$(tr '\0' '\n' </proc/$pa/environ | grep -v '^PWD=' | sort)
+env_a=$(tr '\0' '\n' <"/proc/$pa/environ" | grep -v '^PWD=' | sort)
 want=$(printf '%s\n' "FOO=bar baz" "HOME=/nonexistent" "LANG=C.UTF-8" \
     "LOGNAME=$A" "PATH=/usr/local/bin:/usr/bin:/bin" "USER=$A" \
     "VECTIS_NAME=a" "VECTIS_NOTIFY_FD=3" | sort)
@@ -71,7 +71,7 @@ want=$(printf '%s\n' "FOO=bar baz" "HOME=/nonexistent" "LANG=C.UTF-8" \
 $env_a
 wanted:
 $want"
-tr '\0' '\n' </proc/$MASTER_PID/environ | grep -q "^VECTIS_TOKEN=$secret_token$" ||
+tr '\0' '\n' <"/proc/$MASTER_PID/environ" | grep -q "^VECTIS_TOKEN=$secret_token$" ||
     fail "the test did not give the master its token"
 grep -rqs -e "$secret_token" -e "leak-$$" "$VECTIS_HOME/logs" && fail "a secret reached a log"
 t_log "environment exactly the spec's and the user's; VECTIS_TOKEN not inherited"

@@ -49,7 +49,7 @@ t_vx_add() {
 }
 
 t_vx_apply() {
-	local a file= opts= in="$T_HOME/.apply-in.json" out="$T_HOME/.apply-root.json"
+	local a file='' opts='' in="$T_HOME/.apply-in.json" out="$T_HOME/.apply-root.json"
 	shift
 	for a in "$@"; do
 		case $a in
@@ -98,6 +98,7 @@ t_cleanup() {
 		kill -KILL "$p" 2>/dev/null
 	done
 	wait 2>/dev/null
+	# shellcheck disable=SC2086
 	t_userdel $T_USERS
 	t_rmcgroups
 	# Sanitizer reports in any master's output fail the test.

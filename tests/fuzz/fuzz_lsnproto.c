@@ -65,10 +65,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *p = (const char *)data;
 	size_t off, len, left = size;
-	int rc;
 
-	while ((rc = lsn_frame_next(p, left, LSN_MAX_FRAME, &off, &len)) ==
-	    1) {
+	while (lsn_frame_next(p, left, LSN_MAX_FRAME, &off, &len) == 1) {
 		if (off + len > left)
 			abort();
 		request(p + off, len);

@@ -9,6 +9,7 @@
  */
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -69,8 +70,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    10, NULL, 0, r.method, r.methodlen, r.target, r.targetlen, r.body,
 	    r.bodylen }, hex) != 0)
 		abort();
-	memcpy(auth, "Bearer ", 7);
-	memcpy(auth + 7, hex, SIGAUTH_HEX_LEN + 1);
+	snprintf(auth, sizeof(auth), "Bearer %s", hex);
 	r.ts = "1767225600";
 	r.tslen = 10;
 	r.auth = auth;
