@@ -12,7 +12,6 @@
  * Why not ab or wrk: they send one fixed request, and a fixed signed POST
  * is a replay after its first use.  GET benchmarks are checked with ab.
  */
-#define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -44,6 +43,22 @@ static unsigned long counter;
 static double *lat;
 static size_t nlat, caplat;
 static unsigned long non2xx, errors;
+
+/* A decimal option value in [lo, hi], or exit 2 saying which. */
+static long
+number(const char *s, const char *what, long lo, long hi)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v < lo || v > hi) {
+		fprintf(stderr, "httpload: bad %s '%s'\n", what, s);
+		exit(2);
+	}
+	return v;
+}
 
 static uint64_t
 now_us(void)
@@ -94,6 +109,18 @@ build(struct conn *c, int unique)
 	c->t0 = now_us();
 }
 
+/* The status code after "HTTP/1.1 ", or 0. */
+static long
+number_or(const char *s)
+{
+	long v = 0;
+	int i;
+
+	for (i = 0; i < 3 && s[i] >= '0' && s[i] <= '9'; i++)
+		v = v * 10 + (s[i] - '0');
+	return i == 3 ? v : 0;
+}
+
 /* A whole response in c->in?  Returns its length, 0 if not yet. */
 static size_t
 complete(struct conn *c, int *status)
@@ -104,7 +131,7 @@ complete(struct conn *c, int *status)
 	if ((hdr_end = memmem(c->in, c->inlen, "\r\n\r\n", 4)) == NULL)
 		return 0;
 	hlen = (size_t)(hdr_end - c->in) + 4;
-	*status = atoi(c->in + 9);
+	*status = c->inlen > 12 ? (int)number_or(c->in + 9) : 0;
 	cl = memmem(c->in, hlen, "Content-Length:", 15);
 	if (cl == NULL)
 		cl = memmem(c->in, hlen, "content-length:", 15);
@@ -145,22 +172,24 @@ record(double ms)
 	lat[nlat++] = ms;
 }
 
+/* Write the request, read answers; each answer is followed by a new request. */
 static int
-pump(struct conn *c, int unique, int draining)
+pump(struct conn *c, int unique)
 {
 	ssize_t n;
 	size_t len;
 	int status;
 
-	while (c->reqoff < c->reqlen) {
-		n = write(c->fd, c->req + c->reqoff, c->reqlen - c->reqoff);
-		if (n == -1 && errno == EAGAIN)
-			return 0;
-		if (n <= 0)
-			return -1;
-		c->reqoff += (size_t)n;
-	}
 	for (;;) {
+		while (c->reqoff < c->reqlen) {
+			n = write(c->fd, c->req + c->reqoff,
+			    c->reqlen - c->reqoff);
+			if (n == -1 && errno == EAGAIN)
+				return 0;
+			if (n <= 0)
+				return -1;
+			c->reqoff += (size_t)n;
+		}
 		if (c->incap - c->inlen < 65536) {
 			c->incap = c->incap ? c->incap * 2 : 131072;
 			if ((c->in = realloc(c->in, c->incap)) == NULL)
@@ -179,10 +208,7 @@ pump(struct conn *c, int unique, int draining)
 			non2xx++;
 		memmove(c->in, c->in + len, c->inlen - len);
 		c->inlen -= len;
-		if (draining)
-			return 1;
 		build(c, unique);
-		return pump(c, unique, draining);
 	}
 }
 
@@ -191,7 +217,7 @@ main(int argc, char **argv)
 {
 	struct epoll_event ev, evs[256];
 	struct conn *cs;
-	int conns = 10, secs = 10, unique = 0, ch, ep, i, n;
+	int conns = 10, secs = 10, unique = 0, ch, ep, i, n, port;
 	const char *sfile = NULL;
 	uint64_t start, end;
 	FILE *f;
@@ -200,8 +226,8 @@ main(int argc, char **argv)
 	target = "/v1/tenants";
 	while ((ch = getopt(argc, argv, "c:d:m:t:s:b:u")) != -1) {
 		switch (ch) {
-		case 'c': conns = atoi(optarg); break;
-		case 'd': secs = atoi(optarg); break;
+		case 'c': conns = (int)number(optarg, "-c", 1, 60000); break;
+		case 'd': secs = (int)number(optarg, "-d", 1, 86400); break;
 		case 'm': method = optarg; break;
 		case 't': target = optarg; break;
 		case 's': sfile = optarg; break;
@@ -220,14 +246,16 @@ main(int argc, char **argv)
 		perror(sfile);
 		return 1;
 	}
-	fclose(f);
+	(void)fclose(f);
 	secret[strcspn(secret, "\n")] = '\0';
-	cs = calloc((size_t)conns, sizeof(*cs));
+	port = (int)number(argv[optind + 1], "port", 1, 65535);
+	if ((cs = calloc((size_t)conns, sizeof(*cs))) == NULL)
+		return 1;
 	ep = epoll_create1(EPOLL_CLOEXEC);
 	for (i = 0; i < conns; i++) {
-		if ((cs[i].fd = connect_to(argv[optind],
-		    atoi(argv[optind + 1]))) == -1) {
+		if ((cs[i].fd = connect_to(argv[optind], port)) == -1) {
 			perror("connect");
+			free(cs);
 			return 1;
 		}
 		ev.events = EPOLLIN | EPOLLOUT | EPOLLET;
@@ -242,7 +270,7 @@ main(int argc, char **argv)
 		for (i = 0; i < n; i++) {
 			struct conn *c = evs[i].data.ptr;
 
-			if (c->fd != -1 && pump(c, unique, 0) == -1) {
+			if (c->fd != -1 && pump(c, unique) == -1) {
 				errors++;
 				epoll_ctl(ep, EPOLL_CTL_DEL, c->fd, NULL);
 				close(c->fd);
@@ -257,5 +285,12 @@ main(int argc, char **argv)
 	    (double)nlat / ((double)(end - start) / 1e6),
 	    nlat ? lat[nlat / 2] : 0, nlat ? lat[nlat * 99 / 100] : 0,
 	    nlat ? lat[nlat - 1] : 0, non2xx, errors);
-	return 0;
+	for (i = 0; i < conns; i++) {
+		if (cs[i].fd != -1)
+			(void)close(cs[i].fd);
+		free(cs[i].in);
+	}
+	free(cs);
+	free(lat);
+	return fflush(stdout) == 0 ? 0 : 1;
 }

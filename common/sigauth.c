@@ -108,7 +108,7 @@ sigauth_parse_auth(const char *s, size_t len, unsigned char *mac)
 	int hi, lo;
 	size_t i;
 
-	if (len != pre + SIGAUTH_HEX_LEN || strncasecmp(s, "Bearer ", pre))
+	if (len != pre + SIGAUTH_HEX_LEN || strncasecmp(s, "Bearer ", pre) != 0)
 		return -1;
 	s += pre;
 	for (i = 0; i < SIGAUTH_MAC_LEN; i++) {

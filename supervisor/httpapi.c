@@ -536,8 +536,9 @@ httpapi_allowed(enum route r, const char *action)
 	case R_SYNC:
 		return "POST";
 	case R_TENANT_ACTION:
-		if (strcmp(action, "start") && strcmp(action, "stop") &&
-		    strcmp(action, "restart"))
+		if (strcmp(action, "start") != 0 &&
+		    strcmp(action, "stop") != 0 &&
+		    strcmp(action, "restart") != 0)
 			return NULL;
 		return "POST";
 	default:

@@ -3,6 +3,8 @@
  * and the tenants by status.  Read from /proc on demand; nothing runs
  * between requests.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,39 +36,68 @@ nodestats_count(struct tenant_counts *c)
 	}
 }
 
-/* MemTotal and MemAvailable from /proc/meminfo, in bytes. */
+/* "NAME:   123 kB" -> bytes, when line is that field; else -1. */
+static long long
+nodestats_kb_field(const char *line, const char *name)
+{
+	size_t n = strlen(name);
+	long long v;
+	char *end;
+
+	if (strncmp(line, name, n) != 0 || line[n] != ':')
+		return -1;
+	errno = 0;
+	v = strtoll(line + n + 1, &end, 10);
+	if (errno != 0 || end == line + n + 1 || v < 0 ||
+	    strncmp(end, " kB", 3) != 0)
+		return -1;
+	return v * 1024;
+}
+
+/* MemTotal and MemAvailable from /proc/meminfo, in bytes (-1: unknown). */
 static void
 nodestats_memory(long long *total, long long *avail)
 {
 	char line[256];
-	long long kb;
+	long long v;
 	FILE *f;
 
 	*total = *avail = -1;
 	if ((f = fopen("/proc/meminfo", "re")) == NULL)
 		return;
 	while (fgets(line, sizeof(line), f) != NULL) {
-		if (sscanf(line, "MemTotal: %lld kB", &kb) == 1)
-			*total = kb * 1024;
-		else if (sscanf(line, "MemAvailable: %lld kB", &kb) == 1)
-			*avail = kb * 1024;
+		if ((v = nodestats_kb_field(line, "MemTotal")) >= 0)
+			*total = v;
+		else if ((v = nodestats_kb_field(line, "MemAvailable")) >= 0)
+			*avail = v;
 	}
-	fclose(f);
+	(void)fclose(f);
 }
 
 /* See nodestats.h. */
 long long
 nodestats_master_rss(void)
 {
-	long long size, rss;
-	FILE *f;
-	int n;
+	char buf[128], *p, *end;
+	long long rss;
+	ssize_t n;
+	int fd;
 
-	if ((f = fopen("/proc/self/statm", "re")) == NULL)
+	if ((fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC)) == -1)
 		return -1;
-	n = fscanf(f, "%lld %lld", &size, &rss);
-	fclose(f);
-	return n == 2 ? rss * sysconf(_SC_PAGESIZE) : -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	(void)close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	/* size resident shared ...: the second field, in pages. */
+	if ((p = strchr(buf, ' ')) == NULL)
+		return -1;
+	errno = 0;
+	rss = strtoll(p + 1, &end, 10);
+	if (errno != 0 || end == p + 1)
+		return -1;
+	return rss * sysconf(_SC_PAGESIZE);
 }
 
 /* See nodestats.h. */
