@@ -33,8 +33,8 @@ struct shim_report {
 	int32_t	error;		/* errno, or one of the SHIM_E* below */
 };
 
-#define SHIM_ENOUSER	-1
-#define SHIM_ENOGROUP	-2
-#define SHIM_EROOTALIAS	-3	/* uid 0 under another name than "root" */
+#define SHIM_ENOUSER	(-1)
+#define SHIM_ENOGROUP	(-2)
+#define SHIM_EROOTALIAS	(-3)	/* uid 0 under another name than "root" */
 
 #endif

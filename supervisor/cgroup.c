@@ -272,7 +272,7 @@ cgroup_find_base(char *why, size_t whylen)
 	while (!found && fgets(line, sizeof(line), f) != NULL)
 		found = cgroup_parse_mountinfo(line, mnt, sizeof(mnt), mroot,
 		    sizeof(mroot)) == 1;
-	fclose(f);
+	(void)fclose(f);		/* read-only: nothing to lose */
 	if (!found) {
 		snprintf(why, whylen, "no cgroup2 file system is mounted");
 		return -1;
@@ -285,7 +285,7 @@ cgroup_find_base(char *why, size_t whylen)
 	}
 	while (!found && fgets(line, sizeof(line), f) != NULL)
 		found = cgroup_parse_self(line, self, sizeof(self));
-	fclose(f);
+	(void)fclose(f);
 	if (!found) {
 		snprintf(why, whylen, "/proc/self/cgroup has no cgroup v2 "
 		    "line");
@@ -338,6 +338,35 @@ cgroup_wait_empty(const char *dir, int ms)
 	return -1;
 }
 
+/*
+ * A pid at the start of s, as the kernel writes them in cgroup.procs;
+ * *end is left after its digits.  -1 if s does not start with one.
+ */
+static int
+cgroup_parse_pid(const char *s, char **end, pid_t *pid)
+{
+	long v;
+
+	errno = 0;
+	v = strtol(s, end, 10);
+	if (*end == s || errno != 0 || v < INT_MIN || v > INT_MAX)
+		return -1;
+	*pid = (pid_t)v;
+	return 0;
+}
+
+/* The next pid of an open cgroup.procs: 1, or 0 at its end. */
+static int
+cgroup_next_pid(FILE *f, pid_t *pid)
+{
+	char line[64], *end;
+
+	if (fgets(line, sizeof(line), f) == NULL ||
+	    cgroup_parse_pid(line, &end, pid) == -1)
+		return 0;
+	return 1;
+}
+
 static int
 cgroup_seen(const pid_t *v, size_t n, pid_t pid)
 {
@@ -361,9 +390,9 @@ static void
 cgroup_kill_dir(const char *dir)
 {
 	char path[PATH_MAX];
-	pid_t seen[512];
+	pid_t seen[512], pid;
 	size_t nseen = 0;
-	int pid, round, fresh;
+	int round, fresh;
 	FILE *f;
 
 	if (cgroup_path(path, sizeof(path), dir, "cgroup.procs", NULL) == -1)
@@ -372,7 +401,7 @@ cgroup_kill_dir(const char *dir)
 		if ((f = fopen(path, "re")) == NULL)
 			return;
 		fresh = 0;
-		while (fscanf(f, "%d", &pid) == 1) {
+		while (cgroup_next_pid(f, &pid) == 1) {
 			if (pid <= 1 || cgroup_seen(seen, nseen, pid))
 				continue;
 			(void)kill(pid, SIGKILL);
@@ -380,7 +409,7 @@ cgroup_kill_dir(const char *dir)
 			if (nseen < sizeof(seen) / sizeof(seen[0]))
 				seen[nseen++] = pid;
 		}
-		fclose(f);
+		(void)fclose(f);
 		if (fresh == 0)
 			return;
 	}
@@ -429,14 +458,14 @@ cgroup_leftovers(void)
 static int
 cgroup_move_to_leaf(void)
 {
-	char leaf[PATH_MAX], buf[64];
-	int pid;
+	char leaf[PATH_MAX], buf[64], *end;
+	pid_t pid;
 
 	if (cg.moved)
 		return 0;
 	/* Only when we are alone in base: others would keep it busy. */
 	if (cgroup_read(cg.base, "cgroup.procs", buf, sizeof(buf)) == -1 ||
-	    sscanf(buf, "%d", &pid) != 1 || pid != (int)getpid() ||
+	    cgroup_parse_pid(buf, &end, &pid) == -1 || pid != getpid() ||
 	    strchr(buf, '\n') == NULL || strchr(buf, '\n')[1] != '\0')
 		return -1;
 	if (cgroup_path(leaf, sizeof(leaf), cg.root, CGROUP_LEAF,
@@ -606,16 +635,16 @@ cgroup_signal(const char *name, int sig, pid_t pgid)
 {
 	char dir[PATH_MAX], path[PATH_MAX];
 	FILE *f;
-	int pid;
+	pid_t pid;
 
 	if (!cg.on || cgroup_tenant_dir(name, dir, sizeof(dir)) == -1 ||
 	    cgroup_path(path, sizeof(path), dir, "cgroup.procs", NULL) == -1 ||
 	    (f = fopen(path, "re")) == NULL)
 		return;
-	while (fscanf(f, "%d", &pid) == 1)
+	while (cgroup_next_pid(f, &pid) == 1)
 		if (pid > 1 && getpgid(pid) != pgid)
 			(void)kill(pid, sig);
-	fclose(f);
+	(void)fclose(f);
 }
 
 /* No process of a tenant survives its stop (SPEC section 5). */

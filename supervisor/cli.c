@@ -190,14 +190,18 @@ cli_spawn_master(struct cli *cli)
 	if (pid == 0) {
 		setsid();
 		/* O_CLOEXEC: only the dup2'd copies reach the master. */
+		/*
+		 * Without /dev/null or the log the master keeps what it
+		 * inherited; a dup2 that fails with a good fd leaves a
+		 * half-plumbed master, so that one is fatal (127).
+		 */
 		fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-		dup2(fd, 0);
+		if (fd != -1 && dup2(fd, 0) == -1)
+			_exit(127);
 		fd = open(logpath, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
 		    0640);
-		if (fd != -1) {
-			dup2(fd, 1);
-			dup2(fd, 2);
-		}
+		if (fd != -1 && (dup2(fd, 1) == -1 || dup2(fd, 2) == -1))
+			_exit(127);
 		if (cli->paths->home[0] != '\0')
 			execl(exe, prog, "--home", cli->paths->home, "run",
 			    (char *)NULL);

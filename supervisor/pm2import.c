@@ -297,7 +297,11 @@ imp_strtonum(const char *s, double *out)
 	return 0;
 }
 
-/* A numeric setting: 0 unset, 1 set, -1 error. */
+/*
+ * A numeric setting: 0 unset, 1 set, -1 error.  *out is written only when
+ * 1 is returned; the -1s are spelled out, not imp_fail's value, so that
+ * the analyzer (which does not follow variadic calls) sees that too.
+ */
 static int
 imp_num(struct imp_app *a, const char *key, double *out)
 {
@@ -312,7 +316,8 @@ imp_num(struct imp_app *a, const char *key, double *out)
 	} else if (json_is_string(v) &&
 	    imp_strtonum(json_string_value(v), out) == 0)
 		return 1;
-	return imp_fail(a, key, "must be a number");
+	imp_fail(a, key, "must be a number");
+	return -1;
 }
 
 /*
@@ -343,7 +348,8 @@ imp_unit(struct imp_app *a, const char *key, const char *units,
 			if (isfinite(*out))
 				return 1;
 		}
-		return imp_fail(a, key, "must be %s", what);
+		imp_fail(a, key, "must be %s", what);
+		return -1;
 	}
 	return imp_num(a, key, out);
 }
@@ -519,21 +525,34 @@ imp_cwd(struct imp_app *a, char *cwd, size_t size)
 	v = json_object_get(a->src, key);
 	if (!a->jlist)
 		v = imp_get(a, "cwd");
+	/* Every -1 spelled out: cwd is written exactly when 0 is returned. */
 	if (v == NULL || json_is_null(v)) {
-		if (base == NULL || base[0] != '/')
-			return imp_fail(a, key, "not given, and no base "
-			    "directory to start from");
-		return imp_path(base, ".", cwd, size) == -1 ?
-		    imp_fail(a, key, "path too long") : 0;
+		if (base == NULL || base[0] != '/') {
+			imp_fail(a, key, "not given, and no base directory "
+			    "to start from");
+			return -1;
+		}
+		if (imp_path(base, ".", cwd, size) == -1) {
+			imp_fail(a, key, "path too long");
+			return -1;
+		}
+		return 0;
 	}
 	if (!json_is_string(v) || json_string_length(v) == 0 ||
-	    strlen(json_string_value(v)) != json_string_length(v))
-		return imp_fail(a, key, "must be a path");
-	if (json_string_value(v)[0] != '/' && (base == NULL || base[0] != '/'))
-		return imp_fail(a, key, "relative, and no base directory to "
-		    "resolve it against");
-	if (imp_path(base, json_string_value(v), cwd, size) == -1)
-		return imp_fail(a, key, "path too long");
+	    strlen(json_string_value(v)) != json_string_length(v)) {
+		imp_fail(a, key, "must be a path");
+		return -1;
+	}
+	if (json_string_value(v)[0] != '/' &&
+	    (base == NULL || base[0] != '/')) {
+		imp_fail(a, key, "relative, and no base directory to resolve "
+		    "it against");
+		return -1;
+	}
+	if (imp_path(base, json_string_value(v), cwd, size) == -1) {
+		imp_fail(a, key, "path too long");
+		return -1;
+	}
 	return 0;
 }
 
@@ -952,10 +971,13 @@ imp_logs(struct imp_app *a, const char *name)
 
 	if (a->jlist) {
 		/* Only paths other than PM2's own logs/NAME-out.log. */
-		for (i = 0; name[i] != '\0' && i + 1 < sizeof(fmt); i++)
-			fmt[i] = strchr("abcdefghijklmnopqrstuvwxyz"
+		for (i = 0; name[i] != '\0' && i + 1 < sizeof(fmt); i++) {
+			fmt[i] = name[i];
+			if (strchr("abcdefghijklmnopqrstuvwxyz"
 			    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-\\",
-			    name[i]) ? name[i] : '-';
+			    name[i]) == NULL)
+				fmt[i] = '-';
+		}
 		fmt[i] = '\0';
 		for (i = 0; i < 2; i++) {
 			v = json_object_get(a->src, i == 0 ?
@@ -1015,7 +1037,7 @@ imp_unsupported(struct imp_app *a, long instances)
 	if (instances > 1 && imp_truthy(imp_get(a, "merge_logs")))
 		imp_warn(a, "merge_logs", "each instance writes its own "
 		    "logs/NAME-N.log");
-	if ((v = imp_get(a, "log_date_format")) != NULL)
+	if (imp_get(a, "log_date_format") != NULL)
 		imp_warn(a, "log_date_format", "every log line starts with "
 		    "the time in UTC ISO 8601; the format is fixed");
 	if (imp_truthy(imp_get(a, "time")))
@@ -1026,18 +1048,19 @@ imp_unsupported(struct imp_app *a, long instances)
 	if ((v = imp_get(a, "log_type")) != NULL && json_is_string(v) &&
 	    strcmp(json_string_value(v), "json") == 0)
 		imp_warn(a, "log_type", "JSON log lines have no equivalent");
-	if ((v = imp_get(a, "increment_var")) != NULL)
+	if (imp_get(a, "increment_var") != NULL)
 		imp_warn(a, "increment_var", "not set; only the instance "
 		    "variable is");
-	if ((v = imp_get(a, "listen_timeout")) != NULL &&
+	if (imp_get(a, "listen_timeout") != NULL &&
 	    imp_truthy(imp_get(a, "wait_ready")))
 		imp_warn(a, "listen_timeout", "see wait_ready; "
 		    "start_timeout_s applies with notify \"pipe\"");
-	if ((v = imp_get(a, "post_update")) != NULL)
+	if (imp_get(a, "post_update") != NULL)
 		imp_warn(a, "post_update", "PM2 deploy hooks have no "
 		    "equivalent");
 	if (!a->jlist && (v = imp_get(a, "namespace")) != NULL &&
-	    json_is_string(v) && strcmp(json_string_value(v), "default"))
+	    json_is_string(v) &&
+	    strcmp(json_string_value(v), "default") != 0)
 		imp_warn(a, "namespace", "'%s' dropped: tenants have no "
 		    "namespaces", imp_esc(esc, sizeof(esc),
 		    json_string_value(v)));

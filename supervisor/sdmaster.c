@@ -10,6 +10,7 @@
  * counts when it fires.  With nothing changing there is no timer at all.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,6 +62,34 @@ sdmaster_send(const char *fmt, ...)
 		    strerror(errno));
 }
 
+/* Whether WATCHDOG_PID names this process; a malformed one does not. */
+static int
+sdm_is_our_pid(const char *s)
+{
+	char *end;
+	long pid;
+
+	errno = 0;
+	pid = strtol(s, &end, 10);
+	if (end == s || *end != '\0' || errno != 0)
+		return 0;
+	return pid == (long)getpid();
+}
+
+/* WATCHDOG_USEC in seconds; 0 (no watchdog) when it is malformed. */
+static double
+sdm_parse_usec(const char *s)
+{
+	char *end;
+	double usec;
+
+	errno = 0;
+	usec = strtod(s, &end);
+	if (end == s || *end != '\0' || errno != 0 || !isfinite(usec))
+		return 0;
+	return usec / 1e6;
+}
+
 /* Read and clear the variables; they are for us, not for tenants. */
 void
 sdmaster_init(void)
@@ -70,8 +99,8 @@ sdmaster_init(void)
 
 	wd = getenv("WATCHDOG_USEC");
 	wpid = getenv("WATCHDOG_PID");
-	if (wd != NULL && (wpid == NULL || atol(wpid) == (long)getpid()))
-		sdm_watchdog_s = atof(wd) / 1e6;
+	if (wd != NULL && (wpid == NULL || sdm_is_our_pid(wpid)))
+		sdm_watchdog_s = sdm_parse_usec(wd);
 	if (path != NULL && (path[0] == '/' || path[0] == '@') &&
 	    (len = strlen(path)) < sizeof(sdm_addr.sun_path)) {
 		memset(&sdm_addr, 0, sizeof(sdm_addr));

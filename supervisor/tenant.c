@@ -485,7 +485,22 @@ tenant_watch(struct tenant *t)
 	ev_io_start(M->loop, &t->status_w);
 }
 
-static void tenant_after_exit(struct tenant *, int ws, const char *cause);
+static int tenant_after_exit(struct tenant *, int ws, const char *cause);
+
+/*
+ * A failed spawn goes through tenant_after_exit like an exit.  That asks
+ * for a re-spawn only in TS_STOPPING, and tenant_spawn is never entered in
+ * that state: its callers spawn from a state at rest (tenant_restart only
+ * without a pid, and a tenant is STOPPING only while it has one).
+ */
+static void
+tenant_spawn_failed(struct tenant *t, const char *cause)
+{
+	t->started_at = 0;
+	if (tenant_after_exit(t, -1, cause))
+		log_error("%s: can't happen: a re-spawn after a failed spawn",
+		    t->name);
+}
 
 /* Fork the shim; a spawn failure counts as a failed run. */
 static void
@@ -515,8 +530,7 @@ tenant_spawn(struct tenant *t)
 	t->started_mono = clock_mono_ms();
 	if (spawn_refused(&t->spec, t->spawn_error, sizeof(t->spawn_error))) {
 		/* Nothing to retry until the spec changes (STYLE rule 5). */
-		t->started_at = 0;
-		tenant_after_exit(t, -1, t->spawn_error);
+		tenant_spawn_failed(t, t->spawn_error);
 		return;
 	}
 	pid = spawn_worker(&t->spec, M->shim_path, &M->nofile_default,
@@ -525,8 +539,7 @@ tenant_spawn(struct tenant *t)
 	    &t->fds, &err);
 	if (pid == -1) {
 		log_error("%s: %s", t->name, err.msg);
-		t->started_at = 0;
-		tenant_after_exit(t, -1, err.msg);
+		tenant_spawn_failed(t, err.msg);
 		return;
 	}
 	t->pid = pid;
@@ -748,8 +761,12 @@ tenant_policy(struct tenant *t, int ws, const char *cause)
 	}
 }
 
-/* What follows an exit, once the pipes are drained. */
-static void
+/*
+ * What follows an exit, once the pipes are drained.  Returns 1 when the
+ * caller is to spawn the worker again (an operator restart): the caller
+ * does it, so that tenant_spawn and this function do not call each other.
+ */
+static int
 tenant_after_exit(struct tenant *t, int ws, const char *cause)
 {
 	int restart = t->restart_pending;
@@ -758,19 +775,18 @@ tenant_after_exit(struct tenant *t, int ws, const char *cause)
 	if (t->spawn_error[0] != '\0') {
 		/* Cannot be started: no restart storm (STYLE rule 5). */
 		tenant_set_state(t, TS_FATAL, t->spawn_error);
-		return;
+		return 0;
 	}
 	if (t->state == TS_STOPPING && t->stop_reason == NULL) {
 		tenant_set_state(t, TS_STOPPED, NULL);
-		if (restart && !M->shutting_down)
-			tenant_spawn(t);
-		return;
+		return restart && !M->shutting_down;
 	}
 	if (t->stop_reason != NULL || M->shutting_down == 0)
 		tenant_policy(t, ws, t->stop_reason != NULL ? t->stop_reason :
 		    cause);
 	else
 		tenant_set_state(t, TS_STOPPED, NULL);
+	return 0;
 }
 
 /* The group leader is gone: reap the group, drain, decide. */
@@ -808,7 +824,8 @@ tenant_exited(struct tenant *t, int ws)
 	tenant_cause(ws, cause, sizeof(cause));
 	if (t->state == TS_STOPPING && t->stop_reason == NULL)
 		log_info("%s: worker %s", t->name, cause);
-	tenant_after_exit(t, ws, cause);
+	if (tenant_after_exit(t, ws, cause))
+		tenant_spawn(t);
 }
 
 /*

@@ -2,6 +2,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,7 +30,8 @@ stage_close_from(int lowfd)
 {
 	DIR *d;
 	struct dirent *de;
-	int fd;
+	char *end;
+	long fd;
 
 #ifdef SYS_close_range
 	if (syscall(SYS_close_range, (unsigned)lowfd, ~0U, 0) == 0)
@@ -38,9 +40,14 @@ stage_close_from(int lowfd)
 	if ((d = opendir("/proc/self/fd")) == NULL)
 		stage_fail(SHIM_STAGE_SETUP, errno);
 	while ((de = readdir(d)) != NULL) {
-		fd = atoi(de->d_name);
+		/* Only the all-digit names are fds; "." and ".." are not. */
+		errno = 0;
+		fd = strtol(de->d_name, &end, 10);
+		if (end == de->d_name || *end != '\0' || errno != 0 ||
+		    fd > INT_MAX)
+			continue;
 		if (fd >= lowfd && fd != dirfd(d))
-			close(fd);
+			close((int)fd);
 	}
 	closedir(d);
 }
