@@ -57,7 +57,7 @@ nfiles=$(wc -l <"$work/files")
 # cppcheck: warnings, portability, performance and style, except
 # variableScope (KNF declares at the top of a block).
 dirs=
-for d in common supervisor worker-shim sync; do
+for d in common supervisor worker-shim sync listener; do
 	[ -d "$d" ] && dirs="$dirs $d"
 done
 echo "==> cppcheck:$dirs"
@@ -80,7 +80,7 @@ fi
 # kind that it gains shows up as a clang-diagnostic-error).  -iquote, not
 # -I, so that supervisor/spawn.h does not hide <spawn.h>.
 TIDY_FLAGS="-std=gnu11 -D_GNU_SOURCE -iquote $top/common
-    -iquote $top/supervisor -iquote $top/worker-shim -iquote $top/sync"
+    -iquote $top/supervisor -iquote $top/worker-shim -iquote $top/sync -iquote $top/listener"
 for m in $(sed -n 's/.*-D\(VECTIS_[A-Z0-9_]*\)=.*/\1/p' Makefile.am |
     LC_ALL=C sort -u); do
 	TIDY_FLAGS="$TIDY_FLAGS -D$m=\"static\""
