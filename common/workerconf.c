@@ -16,6 +16,7 @@
 #include "err.h"
 #include "kvconf.h"
 #include "log.h"
+#include "hostport.h"
 #include "workerconf.h"
 
 #define WC_LOCK_WAIT_MS	10000	/* a writer holds the lock for milliseconds */
@@ -117,43 +118,15 @@ wc_parse_uint(const char *s, uint64_t max, uint64_t *out)
 	return 0;
 }
 
-/* Split HOST:PORT, where HOST may be [v6]; port 0 asks for any free port. */
-static int
-wc_split_listen(const char *s, char *host, size_t hostsz, unsigned int *port)
-{
-	const char *colon, *h = s;
-	size_t hlen;
-	uint64_t p;
-
-	if (s[0] == '[') {
-		if ((colon = strstr(s, "]:")) == NULL)
-			return -1;
-		h = s + 1;
-		hlen = (size_t)(colon - h);
-		colon++;
-	} else {
-		if ((colon = strrchr(s, ':')) == NULL ||
-		    memchr(s, ':', (size_t)(colon - s)) != NULL)
-			return -1;
-		hlen = (size_t)(colon - s);
-	}
-	if (hlen == 0 || hlen >= hostsz ||
-	    wc_parse_uint(colon + 1, 65535, &p) == -1)
-		return -1;
-	memcpy(host, h, hlen);
-	host[hlen] = '\0';
-	*port = (unsigned int)p;
-	return 0;
-}
-
 /* Check one value and store what it means in the typed fields. */
 static int
 wc_apply(struct workerconf *wc, const struct wc_key *k, const char *value,
     const char *file, int line, struct vx_err *err)
 {
-	char echo[WC_ECHO * 4 + 8], host[256], where[300];
+	char echo[WC_ECHO * 4 + 8], where[300];
+	struct sockaddr_storage ss;
+	socklen_t sslen;
 	const char *v = value;
-	unsigned int port;
 	uint64_t n = 0;
 	int st;
 
@@ -179,11 +152,11 @@ wc_apply(struct workerconf *wc, const struct wc_key *k, const char *value,
 		wc->status = (enum wc_status)st;
 		return 0;
 	case WC_LISTEN:
-		if (strcmp(v, "off") != 0 &&
-		    wc_split_listen(v, host, sizeof(host), &port) == -1) {
+		/* The master binds exactly what hostport_parse() accepts. */
+		if (hostport_parse(v, &ss, &sslen, err) == -1) {
 			vx_err_set(err, VX_EXIT_FAIL, "%s: %s: expected "
-			    "HOST:PORT, [IPV6]:PORT or off, got '%s'", where,
-			    k->key, echo);
+			    "IP:PORT, [IPV6]:PORT, PORT or off, got '%s'",
+			    where, k->key, echo);
 			return -1;
 		}
 		return 0;
@@ -302,27 +275,6 @@ workerconf_set(struct workerconf *wc, const char *key, const char *value,
 		return -1;
 	}
 	return 0;
-}
-
-/* The master binds its HTTP listener from this. */
-int
-workerconf_listen(const struct workerconf *wc, char *host, size_t hostsz,
-    unsigned int *port, struct vx_err *err)
-{
-	const char *v = workerconf_get(wc, "SYNC_LISTEN");
-
-	if (strcmp(v, "off") == 0) {
-		if (hostsz > 0)
-			host[0] = '\0';
-		*port = 0;
-		return 0;
-	}
-	if (wc_split_listen(v, host, hostsz, port) == -1) {
-		vx_err_set(err, VX_EXIT_FAIL, "worker.conf: SYNC_LISTEN: "
-		    "expected HOST:PORT, [IPV6]:PORT or off");
-		return -1;
-	}
-	return 1;
 }
 
 /*

@@ -56,9 +56,6 @@ const char	*workerconf_get(const struct workerconf *, const char *key);
 /* Set a key (NULL removes it) and re-derive the typed fields. */
 int		 workerconf_set(struct workerconf *, const char *key,
 		    const char *value, struct vx_err *);
-/* SYNC_LISTEN split into host (no brackets) and port: 1, 0 for off, -1. */
-int		 workerconf_listen(const struct workerconf *, char *host,
-		    size_t hostsz, unsigned int *port, struct vx_err *);
 /*
  * Read-modify-write of path under an flock on path.lock: load, call fn,
  * save atomically with mode 0600 when fn returned 0.  *out, when not

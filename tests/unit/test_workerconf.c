@@ -127,8 +127,6 @@ test_defaults(void **state)
 {
 	struct workerconf wc;
 	struct vx_err err;
-	char host[64];
-	unsigned int port;
 
 	(void)state;
 	unlink(conf);
@@ -147,10 +145,6 @@ test_defaults(void **state)
 	assert_int_equal(wc.check_interval_s, 300);
 	assert_int_equal(wc.metrics_open, 0);
 	assert_int_equal(wc.config_version, 0);
-	assert_int_equal(workerconf_listen(&wc, host, sizeof(host), &port,
-	    &err), 1);
-	assert_string_equal(host, "0.0.0.0");
-	assert_int_equal(port, 3000);
 	workerconf_free(&wc);
 }
 
@@ -204,7 +198,9 @@ test_bad_values(void **state)
 	load_fails("SYNC_RETRIES=11\n", "SYNC_RETRIES");
 	load_fails("METRICS_OPEN=yes\n", "METRICS_OPEN");
 	load_fails("CONFIG_VERSION=99999999999999999999\n", "CONFIG_VERSION");
-	load_fails("SYNC_LISTEN=3000\n", "SYNC_LISTEN: expected HOST:PORT");
+	load_fails("SYNC_LISTEN=localhost:3000\n",
+	    "SYNC_LISTEN: expected IP:PORT");
+	load_fails("SYNC_LISTEN=0.0.0.0:0\n", "SYNC_LISTEN: expected IP:PORT");
 	load_fails("SYNC_LISTEN=OFF\n", "SYNC_LISTEN");
 	load_fails("SYNC_LISTEN=::1:3000\n", "SYNC_LISTEN");
 	load_fails("SYNC_LISTEN=0.0.0.0:65536\n", "SYNC_LISTEN");
@@ -215,24 +211,21 @@ test_listen_v6(void **state)
 {
 	struct workerconf wc;
 	struct vx_err err;
-	char host[64];
-	unsigned int port;
 
 	(void)state;
 	write_file(conf, "SYNC_LISTEN=[::1]:8080\nMETRICS_OPEN=1\n", 0600);
 	assert_int_equal(workerconf_load(conf, &wc, &err), 0);
-	assert_int_equal(workerconf_listen(&wc, host, sizeof(host), &port,
-	    &err), 1);
-	assert_string_equal(host, "::1");
-	assert_int_equal(port, 8080);
+	assert_string_equal(workerconf_get(&wc, "SYNC_LISTEN"), "[::1]:8080");
 	assert_int_equal(wc.metrics_open, 1);
 	workerconf_free(&wc);
 	write_file(conf, "SYNC_LISTEN=off\n", 0600);
 	assert_int_equal(workerconf_load(conf, &wc, &err), 0);
-	assert_int_equal(workerconf_listen(&wc, host, sizeof(host), &port,
-	    &err), 0);
-	assert_string_equal(host, "");
+	assert_string_equal(workerconf_get(&wc, "SYNC_LISTEN"), "off");
 	workerconf_free(&wc);
+	/* What the master could not bind is refused at load. */
+	write_file(conf, "SYNC_LISTEN=localhost:3000\n", 0600);
+	assert_int_equal(workerconf_load(conf, &wc, &err), -1);
+	assert_non_null(strstr(err.msg, "SYNC_LISTEN"));
 }
 
 struct setargs {
