@@ -36,6 +36,8 @@
 #define STABLE_S	60		/* a run this long resets back-off */
 #define OUT_LIMIT	(2u * LSN_MAX_REPLY)
 #define BATCH		8	/* requests judged per loop iteration */
+#define WINDOW_US	100000	/* HTTP may use SHARE of each window */
+#define SHARE_US	25000
 #define TRIM_BYTES	(64 * 1024)
 
 extern char **environ;
@@ -51,6 +53,9 @@ static struct {
 	double		 delay;
 	ev_io		 rw, ww;
 	ev_idle		 drain;		/* frames left over: when idle */
+	ev_timer	 pace;		/* out of budget: the next window */
+	uint64_t	 window_start;	/* CLOCK_MONOTONIC, us */
+	uint64_t	 window_used;	/* us spent judging requests */
 	ev_timer	 retry;
 	struct iobuf	 in, out;
 	int		 stopping;
@@ -214,6 +219,7 @@ httpd_close_chan(void)
 	ev_io_stop(M->loop, &H.rw);
 	ev_io_stop(M->loop, &H.ww);
 	ev_idle_stop(M->loop, &H.drain);
+	ev_timer_stop(M->loop, &H.pace);
 	close(H.chan);
 	H.chan = -1;
 	iobuf_free(&H.in);
@@ -232,10 +238,26 @@ httpd_kill(const char *why)
 }
 
 /*
+ * Whether HTTP may use the master now: at most SHARE_US of CPU in each
+ * WINDOW_US, so that a flood of signed requests (or a few lists of
+ * thousands of tenants) leaves the master's time to supervision.
+ */
+static int
+httpd_budget(uint64_t now)
+{
+	if (now - H.window_start >= WINDOW_US) {
+		H.window_start = now;
+		H.window_used = 0;
+	}
+	return H.window_used < SHARE_US;
+}
+
+/*
  * Judge at most BATCH buffered requests.  What is left waits for an idle
- * moment (ev_idle runs only when no other watcher is pending) and the
- * socket is not read meanwhile, so a flood of HTTP requests can delay
- * HTTP answers but never a worker's exit, a heartbeat or a control client.
+ * moment (ev_idle runs only when no other watcher is pending), or for the
+ * next window when the budget is spent, and the socket is not read
+ * meanwhile: a flood of HTTP requests can delay HTTP answers but never a
+ * worker's exit, a heartbeat or a control client.
  */
 static void
 httpd_frames(void)
@@ -243,10 +265,13 @@ httpd_frames(void)
 	struct lsn_request q;
 	struct vx_err err;
 	size_t off, len;
-	int rc = 0, n = 0;
+	uint64_t t0, t1;
+	int rc = 0, n = 0, broke = 0;
 
-	while (H.chan != -1 && n < BATCH && (rc = lsn_frame_next(H.in.p +
-	    H.in.off, H.in.len - H.in.off, LSN_MAX_FRAME, &off, &len)) == 1) {
+	t0 = clock_mono_us();
+	while (H.chan != -1 && n < BATCH && !(broke = !httpd_budget(t0)) &&
+	    (rc = lsn_frame_next(H.in.p + H.in.off, H.in.len - H.in.off,
+	    LSN_MAX_FRAME, &off, &len)) == 1) {
 		vx_err_clear(&err);
 		if (lsn_request_decode(H.in.p + H.in.off + off, len, &q,
 		    &err) == -1) {
@@ -256,27 +281,40 @@ httpd_frames(void)
 		/* q points into the buffer: consume only after judging. */
 		n++;
 		httpapi_request(H.gen, &q);
+		t1 = clock_mono_us();
+		H.window_used += t1 - t0;
+		t0 = t1;
 		if (H.chan == -1)
 			return;
 		iobuf_consume(&H.in, off + len);
 	}
 	if (H.chan == -1)
 		return;
-	if (n < BATCH && rc == -1) {
+	if (!broke && n < BATCH && rc == -1) {
 		httpd_kill("impossible frame length");
 		return;
 	}
-	if (n == BATCH) {
+	ev_idle_stop(M->loop, &H.drain);
+	if (broke) {
+		ev_io_stop(M->loop, &H.rw);
+		ev_timer_set(&H.pace, (double)(H.window_start + WINDOW_US -
+		    t0) / 1e6, 0.);
+		ev_timer_start(M->loop, &H.pace);
+	} else if (n == BATCH) {
 		ev_io_stop(M->loop, &H.rw);
 		ev_idle_start(M->loop, &H.drain);
-	} else {
-		ev_idle_stop(M->loop, &H.drain);
+	} else
 		ev_io_start(M->loop, &H.rw);
-	}
 }
 
 static void
 httpd_drain_cb(struct ev_loop *loop, ev_idle *w, int revents)
+{
+	httpd_frames();
+}
+
+static void
+httpd_pace_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	httpd_frames();
 }
@@ -341,6 +379,7 @@ httpd_spawn(void)
 		ev_io_init(&H.rw, httpd_read_cb, H.chan, EV_READ);
 		ev_io_init(&H.ww, httpd_write_cb, H.chan, EV_WRITE);
 		ev_idle_init(&H.drain, httpd_drain_cb);
+		ev_init(&H.pace, httpd_pace_cb);
 		ev_io_start(M->loop, &H.rw);
 		H.started_ms = clock_mono_ms();
 		log_info("http: listening on %s (listener %ld)", H.listen,
