@@ -414,7 +414,7 @@ bad:
 }
 
 /* An environment name the shell would accept: [A-Za-z_][A-Za-z0-9_]*. */
-static int
+int
 spec_env_key_ok(const char *k)
 {
 	size_t i;

@@ -97,4 +97,7 @@ int		 spec_copy(struct tenant_spec *dst, const struct tenant_spec *);
 const char	*spec_restart_mode_name(enum restart_mode);
 const char	*spec_notify_mode_name(enum notify_mode);
 
+/* Whether k is an environment name: [A-Za-z_][A-Za-z0-9_]*. */
+int	spec_env_key_ok(const char *k);
+
 #endif

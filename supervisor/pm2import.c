@@ -664,21 +664,11 @@ fail:
 	return NULL;
 }
 
-/* An environment name vectis accepts: [A-Za-z_][A-Za-z0-9_]*. */
+/* An environment name vectis accepts, of a sane length. */
 static int
 imp_env_key_ok(const char *k)
 {
-	size_t i;
-
-	if (k[0] == '\0' || (k[0] >= '0' && k[0] <= '9') || strlen(k) > 256)
-		return 0;
-	for (i = 0; k[i] != '\0'; i++) {
-		if (!((k[i] >= 'A' && k[i] <= 'Z') ||
-		    (k[i] >= 'a' && k[i] <= 'z') ||
-		    (k[i] >= '0' && k[i] <= '9') || k[i] == '_'))
-			return 0;
-	}
-	return 1;
+	return strlen(k) <= 256 && spec_env_key_ok(k);
 }
 
 /*
