@@ -69,8 +69,15 @@ demo() {
 	b="$top/_build/normal"
 	VECTIS_HOME=${VECTIS_HOME:-$top/.demo}
 	VECTIS_SHIM="$b/vectis-worker-shim"
-	export VECTIS_HOME VECTIS_SHIM
+	VECTIS_LISTENER="$b/vectis-listener"
+	VECTIS_SYNC="$b/vectis-sync"
+	export VECTIS_HOME VECTIS_SHIM VECTIS_LISTENER VECTIS_SYNC
 	mkdir -p "$VECTIS_HOME"
+	# The demo's HTTP endpoint answers this machine only.
+	if [ ! -e "$VECTIS_HOME/worker.conf" ]; then
+		(umask 077; echo 'SYNC_LISTEN=127.0.0.1:3000' \
+		    >"$VECTIS_HOME/worker.conf")
+	fi
 	say "VECTIS_HOME=$VECTIS_HOME; Ctrl-C stops the master and its tenants"
 	say "in another shell: VECTIS_HOME=$VECTIS_HOME $b/vectis-supervisor list"
 	# Load the example tenants once the master answers, then show them.

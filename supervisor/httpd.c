@@ -195,15 +195,16 @@ httpd_exec(int lfd, int chan, uid_t uid, gid_t gid)
 		posix_spawn_file_actions_destroy(&fa);
 		return -1;
 	}
-	rc = posix_spawn_file_actions_adddup2(&fa, lfd, 3) ||
-	    posix_spawn_file_actions_adddup2(&fa, chan, 4) ||
-	    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK |
-	    POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP) ||
-	    posix_spawnattr_setsigmask(&attr, &none) ||
-	    posix_spawnattr_setsigdefault(&attr, &all) ||
-	    posix_spawnattr_setpgroup(&attr, 0) ||
-	    posix_spawn(&H.pid, httpd_listener_path(), &fa, &attr, argv,
-	    environ);
+	/* Each call returns an error number: keep it, not a boolean. */
+	if ((rc = posix_spawn_file_actions_adddup2(&fa, lfd, 3)) == 0 &&
+	    (rc = posix_spawn_file_actions_adddup2(&fa, chan, 4)) == 0 &&
+	    (rc = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK |
+	    POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP)) == 0 &&
+	    (rc = posix_spawnattr_setsigmask(&attr, &none)) == 0 &&
+	    (rc = posix_spawnattr_setsigdefault(&attr, &all)) == 0 &&
+	    (rc = posix_spawnattr_setpgroup(&attr, 0)) == 0)
+		rc = posix_spawn(&H.pid, httpd_listener_path(), &fa, &attr,
+		    argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&attr);
 	if (rc != 0)

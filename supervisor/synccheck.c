@@ -71,12 +71,13 @@ synccheck_run(void)
 	sigfillset(&all);
 	if (posix_spawnattr_init(&attr) != 0)
 		return;
-	rc = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK |
-	    POSIX_SPAWN_SETSIGDEF) ||
-	    posix_spawnattr_setsigmask(&attr, &none) ||
-	    posix_spawnattr_setsigdefault(&attr, &all) ||
-	    posix_spawn(&check_pid, synccheck_path(), NULL, &attr, argv,
-	    environ);
+	/* Each call returns an error number: keep it, not a boolean. */
+	if ((rc = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK |
+	    POSIX_SPAWN_SETSIGDEF)) == 0 &&
+	    (rc = posix_spawnattr_setsigmask(&attr, &none)) == 0 &&
+	    (rc = posix_spawnattr_setsigdefault(&attr, &all)) == 0)
+		rc = posix_spawn(&check_pid, synccheck_path(), NULL, &attr,
+		    argv, environ);
 	posix_spawnattr_destroy(&attr);
 	if (rc != 0) {
 		log_warn("sync check: unable to run %s: %s", synccheck_path(),

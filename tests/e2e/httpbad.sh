@@ -106,3 +106,13 @@ wait_until 5 grep -q 'http: listener .* exited' "$T_HOME/master.out" || fail "ev
 vx start crasher >/dev/null || fail "the master stopped answering"
 is crasher status RUNNING || fail "crasher not running beside an evil listener"
 t_log "a listener sending an impossible frame was killed; supervision unaffected"
+
+# Regression: a listener that cannot be started was reported as "Operation
+# not permitted" whatever the cause (the error number became a boolean).
+vx shutdown >/dev/null
+wait_until 5 sh -c "! kill -0 $MASTER_PID" || fail "master did not exit"
+VECTIS_LISTENER=$T_HOME/no-such-listener start_master
+wait_until 5 grep -q "unable to start $T_HOME/no-such-listener: No such file or directory" \
+    "$T_HOME/master.out" || fail "wrong reason: $(grep 'unable to start' "$T_HOME/master.out")"
+vx list >/dev/null || fail "master not answering without a listener"
+t_log "a missing listener is reported as such; the master supervises on"
