@@ -8,20 +8,8 @@ N=${1:-1000} HZ=${2:-10} SECS=${3:-10}
 top=$(cd "$(dirname "$0")/.." && pwd)
 BIN=${VECTIS_BIN:-$top/_build/normal/vectis-supervisor}
 export VECTIS_SHIM=${VECTIS_SHIM:-$(dirname "$BIN")/vectis-worker-shim}
-work=$(mktemp -d /work/tmp/vx-hb.XXXXXX 2>/dev/null || mktemp -d)
-export VECTIS_HOME=$work/home
-mkdir -p "$VECTIS_HOME"
-MASTER=
-cleanup() {
-	[ -n "$MASTER" ] && kill -TERM "$MASTER" 2>/dev/null
-	for _ in $(seq 1 200); do
-		[ -n "$MASTER" ] && kill -0 "$MASTER" 2>/dev/null || break
-		sleep 0.05
-	done
-	[ -n "$MASTER" ] && kill -KILL "$MASTER" 2>/dev/null
-	rm -rf "$work"
-}
-trap cleanup EXIT
+. "$(dirname "$0")/vxhome.sh" vx-hb
+work=$VX_WORK
 ulimit -n 65536 2>/dev/null
 
 cc -O2 -o "$work/beat" "$top/bench/beat.c" || exit 1
@@ -32,10 +20,13 @@ cc -O2 -I"$top/common" -o "$work/parser" "$top/bench/parser.c" \
 MASTER=$!
 for _ in $(seq 1 500); do "$BIN" list >/dev/null 2>&1 && break; sleep 0.02; done
 python3 - "$N" "$work/beat" "$HZ" >"$work/t.json" <<'PY'
-import json, sys
+import json, os, sys
 n, beat, hz = int(sys.argv[1]), sys.argv[2], sys.argv[3]
-print(json.dumps([{"name": "hb%04d" % i, "command": [beat, hz],
-    "notify": "pipe", "heartbeat": {"timeout_s": 5}} for i in range(n)]))
+# A root master wants each tenant's user named (vectis-tenants(5)).
+user = {"user": "root"} if os.geteuid() == 0 else {}
+print(json.dumps([dict({"name": "hb%04d" % i, "command": [beat, hz],
+    "notify": "pipe", "heartbeat": {"timeout_s": 5}}, **user)
+    for i in range(n)]))
 PY
 "$BIN" apply "$work/t.json" >/dev/null || exit 1
 for _ in $(seq 1 1000); do

@@ -30,20 +30,8 @@ for b in "$VECTIS_BIN" "$VECTIS_SHIM" "$VECTIS_LISTENER"; do
 	[ -x "$b" ] || { echo "http.sh: $b not built" >&2; exit 1; }
 done
 command -v ab >/dev/null || { echo "http.sh: ab missing (apt-get install apache2-utils)" >&2; exit 1; }
-TMP=$(mktemp -d "${TMPDIR:-/work/tmp}/vxhttp.XXXXXX") || exit 1
-export VECTIS_HOME=$TMP/home
-mkdir -p "$VECTIS_HOME"
-MASTER=
-cleanup() {
-	[ -n "$MASTER" ] && kill -TERM "$MASTER" 2>/dev/null
-	for _ in $(seq 1 600); do
-		[ -n "$MASTER" ] && kill -0 "$MASTER" 2>/dev/null || break
-		sleep 0.05
-	done
-	[ -n "$MASTER" ] && kill -KILL "$MASTER" 2>/dev/null
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
+. "$top/bench/vxhome.sh" vxhttp
+TMP=$VX_WORK
 out() { echo "$1=$2" | tee -a "$TMP/results"; }
 
 gcc -O2 -o "$TMP/pidwatch" "$top/bench/pidwatch.c" || exit 1
