@@ -27,6 +27,7 @@
 #define CONTROL_IDLE_S		10.
 #define CONTROL_WRITE_S		30.
 #define CONTROL_TRIM_BYTES	(64 * 1024)
+#define CONTROL_BURST		32	/* pipelined requests per loop turn */
 
 #define container_of(p, type, member) \
 	((type *)(void *)((char *)(p) - offsetof(type, member)))
@@ -38,8 +39,11 @@ struct conn {
 	pid_t		 pid;
 	ev_io		 rw, ww;
 	ev_timer	 timer;
-	char		*in;
-	size_t		 inlen, incap;
+	ev_timer	 kick;		/* serve more pipelined requests */
+	char		*in;		/* unserved input is in[inoff, inlen) */
+	size_t		 inoff, inlen, incap;
+	unsigned int	 burst;		/* requests fed in loop turn burst_turn */
+	unsigned int	 burst_turn;
 	char		*out;
 	size_t		 outlen, outoff;
 	int		 busy;		/* a request is being served */
@@ -58,6 +62,7 @@ static struct conn *conns;
 static unsigned int nconns;
 
 static void control_free(struct conn *);
+static void control_serve_later(struct ev_loop *, struct conn *);
 
 /* The peer's uid, for command privileges. */
 uid_t
@@ -128,9 +133,11 @@ control_request(struct conn *c, size_t linelen)
 	size_t len;
 
 	vx_err_clear(&err);
-	req = ctl_request_parse(c->in, linelen, &err);
-	memmove(c->in, c->in + linelen + 1, c->inlen - linelen - 1);
-	c->inlen -= linelen + 1;
+	req = ctl_request_parse(c->in + c->inoff, linelen, &err);
+	/* Consumed, not moved: a megabyte of pipelined lines stays O(n). */
+	c->inoff += linelen + 1;
+	if (c->inoff == c->inlen)
+		c->inoff = c->inlen = 0;
 	c->busy = 1;
 	ev_io_stop(M->loop, &c->rw);
 	ev_timer_stop(M->loop, &c->timer);
@@ -153,13 +160,26 @@ control_try_request(struct conn *c)
 {
 	char *nl;
 
-	if (c->busy || c->inlen == 0)
+	if (c->busy || c->inlen == c->inoff)
 		return 0;
-	if ((nl = memchr(c->in, '\n', c->inlen)) == NULL)
+	nl = memchr(c->in + c->inoff, '\n', c->inlen - c->inoff);
+	if (nl == NULL)
 		return 0;
-	control_request(c, (size_t)(nl - c->in));
+	control_request(c, (size_t)(nl - (c->in + c->inoff)));
 	return 1;
 }
+
+static int
+control_has_request(const struct conn *c)
+{
+	return c->inlen > c->inoff &&
+	    memchr(c->in + c->inoff, '\n', c->inlen - c->inoff) != NULL;
+}
+
+/*
+ * Room to read: the served part of the buffer is dropped first (once per
+ * read, not once per request), then the buffer grows up to the limit.
+ */
 
 static int
 control_grow(struct conn *c)
@@ -167,6 +187,11 @@ control_grow(struct conn *c)
 	size_t ncap;
 	char *n;
 
+	if (c->inoff > 0) {
+		memmove(c->in, c->in + c->inoff, c->inlen - c->inoff);
+		c->inlen -= c->inoff;
+		c->inoff = 0;
+	}
 	if (c->incap - c->inlen >= 4096)
 		return 0;
 	ncap = c->incap ? c->incap * 2 : 8192;
@@ -198,7 +223,7 @@ control_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 		    (unsigned)c->uid);
 		line = ctl_reply_err(VX_EXIT_USAGE,
 		    "request too large (limit 1 MiB)", &len);
-		c->inlen = 0;
+		c->inoff = c->inlen = 0;
 		c->eof = 1;
 		c->busy = 1;
 		ev_io_stop(loop, &c->rw);
@@ -253,13 +278,39 @@ control_write_cb(struct ev_loop *loop, ev_io *w, int revents)
 	ev_io_start(loop, &c->rw);
 	c->timer.repeat = CONTROL_IDLE_S;
 	ev_timer_again(loop, &c->timer);
-	/*
-	 * More requests may be buffered already (a client may pipeline a
-	 * megabyte of them).  Serving the next one from here would recurse,
-	 * request -> reply -> write -> request, one frame chain per request
-	 * until the stack overflows: the loop serves it in its next turn.
-	 */
-	if (c->inlen > 0 && memchr(c->in, '\n', c->inlen) != NULL)
+	if (control_has_request(c))
+		control_serve_later(loop, c);
+}
+
+/*
+ * More requests are buffered (a client may pipeline a megabyte of them).
+ * Serving the next one from here would recurse, request -> reply -> write
+ * -> request, until the stack overflows.  A fed event runs in this same
+ * loop turn, with the clock stopped, so only CONTROL_BURST of them go that
+ * way; the rest wait for the next turn, after tenants, signals and other
+ * clients have had theirs.
+ */
+static void
+control_serve_later(struct ev_loop *loop, struct conn *c)
+{
+	if (c->burst_turn != ev_iteration(loop)) {
+		c->burst_turn = ev_iteration(loop);
+		c->burst = 0;
+	}
+	if (++c->burst < CONTROL_BURST) {
+		ev_feed_event(loop, &c->rw, EV_READ);
+		return;
+	}
+	ev_timer_set(&c->kick, 0., 0.);
+	ev_timer_start(loop, &c->kick);
+}
+
+static void
+control_kick_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct conn *c = container_of(w, struct conn, kick);
+
+	if (!c->busy)
 		ev_feed_event(loop, &c->rw, EV_READ);
 }
 
@@ -335,6 +386,7 @@ control_free(struct conn *c)
 	ev_io_stop(M->loop, &c->rw);
 	ev_io_stop(M->loop, &c->ww);
 	ev_timer_stop(M->loop, &c->timer);
+	ev_timer_stop(M->loop, &c->kick);
 	if (c->fd != -1)
 		close(c->fd);
 	if (c->prev != NULL)
@@ -397,6 +449,7 @@ control_accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 	ev_io_init(&c->rw, control_read_cb, fd, EV_READ);
 	ev_io_init(&c->ww, control_write_cb, fd, EV_WRITE);
 	ev_init(&c->timer, control_timer_cb);
+	ev_init(&c->kick, control_kick_cb);
 	c->timer.repeat = CONTROL_IDLE_S;
 	ev_timer_again(loop, &c->timer);
 	ev_io_start(loop, &c->rw);
@@ -431,6 +484,7 @@ control_run(json_t *req, control_done_fn *done, void *arg)
 	ev_io_init(&c->rw, control_read_cb, -1, EV_READ);
 	ev_io_init(&c->ww, control_write_cb, -1, EV_WRITE);
 	ev_init(&c->timer, control_timer_cb);
+	ev_init(&c->kick, control_kick_cb);
 	c->next = conns;
 	if (conns != NULL)
 		conns->prev = c;
