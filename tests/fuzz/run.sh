@@ -2,6 +2,7 @@
 # run.sh: build every libFuzzer harness and run each for SECONDS seconds.
 #
 # usage: tests/fuzz/run.sh [-j JOBS] [-k DIR] SECONDS [NAME...]
+#        tests/fuzz/run.sh -b -k DIR [NAME...]
 #
 # The harnesses are the files tests/fuzz/fuzz_NAME.c: a new one runs
 # without being listed anywhere.  Each says in its opening comment what
@@ -19,10 +20,15 @@
 # Exits 0 when all ran clean, 1 if any failed to build or found a crash
 # (the work directory with logs and crashing inputs is kept then, or
 # always with -k DIR), 2 on a usage error, 77 when clang is missing.
+#
+# -b only builds, into DIR (make with configure --enable-fuzzing does
+# that); a harness newer than its sources is not built again, and with -k
+# the corpus DIR/NAME/corpus grows from run to run ("make fuzz").
 set -u
 
 usage() {
 	echo "usage: $0 [-j JOBS] [-k DIR] SECONDS [NAME...]" >&2
+	echo "       $0 -b -k DIR [NAME...]" >&2
 	exit 2
 }
 
@@ -49,8 +55,10 @@ fi
 
 jobs=2
 keep=
-while getopts j:k: o; do
+build_only=
+while getopts bj:k: o; do
 	case $o in
+	b)	build_only=1 ;;
 	j)	[ "$OPTARG" -gt 0 ] 2>/dev/null || usage
 		jobs=$OPTARG ;;
 	k)	keep=$OPTARG ;;
@@ -58,9 +66,14 @@ while getopts j:k: o; do
 	esac
 done
 shift $((OPTIND - 1))
-[ $# -ge 1 ] && [ "$1" -gt 0 ] 2>/dev/null || usage
-secs=$1
-shift
+if [ -n "$build_only" ]; then
+	[ -n "$keep" ] || usage
+	secs=0
+else
+	[ $# -ge 1 ] && [ "$1" -gt 0 ] 2>/dev/null || usage
+	secs=$1
+	shift
+fi
 
 cd "$top" || exit 2
 CC=${CC:-clang}
@@ -86,6 +99,7 @@ else
 	work=$(mktemp -d "${TMPDIR:-/tmp}/vectis-fuzz.XXXXXX") || exit 2
 fi
 failed=0
+rm -f "$work/built"
 
 # key FILE KEY: the values of "KEY:" lines in FILE's comments.
 key() {
@@ -98,6 +112,9 @@ for h in $names; do
 	src=tests/fuzz/fuzz_$h.c
 	d=$work/$h
 	mkdir -p "$d/corpus" "$d/crash"
+	if [ -d "tests/fuzz/corpus/$h" ]; then
+		cp tests/fuzz/corpus/"$h"/* "$d/corpus/" 2>/dev/null
+	fi
 	if [ ! -f "$src" ]; then
 		echo "fuzz_$h: no $src" >&2
 		failed=1
@@ -122,6 +139,12 @@ for h in $names; do
 		}
 	fi
 	# shellcheck disable=SC2086
+	if [ -x "$d/fuzz_$h" ] &&
+	    [ -z "$(find "$src" $srcs -newer "$d/fuzz_$h" 2>/dev/null)" ]; then
+		echo "$h" >>"$work/built"
+		continue
+	fi
+	# shellcheck disable=SC2086
 	if ! $CC -std=gnu11 -g -O1 -fno-omit-frame-pointer \
 	    -fsanitize=fuzzer,address,undefined \
 	    -fno-sanitize-recover=undefined -D_GNU_SOURCE \
@@ -133,11 +156,15 @@ for h in $names; do
 		failed=1
 		continue
 	fi
-	if [ -d "tests/fuzz/corpus/$h" ]; then
-		cp tests/fuzz/corpus/"$h"/* "$d/corpus/" 2>/dev/null
-	fi
 	echo "$h" >>"$work/built"
 done
+
+if [ -n "$build_only" ]; then
+	echo "fuzz: $(wc -l <"$work/built" 2>/dev/null || echo 0)" \
+	    "harness(es) built in $work"
+	rm -f "$work/built"
+	exit $failed
+fi
 
 # Then run them, JOBS at a time.
 if [ -f "$work/built" ]; then
