@@ -441,6 +441,25 @@ command_one(struct conn *c, json_t *req)
 	return t;
 }
 
+/*
+ * The tenant's spec as its owner wrote it; a reader who is not an admin
+ * (CONTROL_READ=all) sees the names of its env variables, not their
+ * values, which are where tokens live.
+ */
+static json_t *
+command_spec_json(struct conn *c, const struct tenant *t)
+{
+	json_t *o = spec_to_json(&t->spec), *env, *v;
+	const char *k;
+
+	if (o == NULL || control_peer_admin(c))
+		return o;
+	env = json_object_get(o, "env");
+	json_object_foreach(env, k, v)
+		json_object_set_new(env, k, json_string("(hidden)"));
+	return o;
+}
+
 static void
 cmd_status(struct conn *c, json_t *req)
 {
@@ -452,7 +471,7 @@ cmd_status(struct conn *c, json_t *req)
 		return;
 	resource_refresh();
 	o = tenant_to_json(t);
-	json_object_set_new(o, "spec", spec_to_json(&t->spec));
+	json_object_set_new(o, "spec", command_spec_json(c, t));
 	json_object_set_new(o, "notify_errors",
 	    json_integer((json_int_t)t->nsplit.bad));
 	json_object_set_new(o, "log_file", json_string(t->logcap.path));
@@ -774,6 +793,7 @@ command_reload(struct vx_err *err)
 	for (i = 0; i < M->ntenants; i++)
 		logcap_close(&M->tenants[i]->logcap);
 	log_info("reloaded %s", M->paths.supervisor_conf);
+	control_set_access();
 	httpd_reload();
 	return 0;
 }

@@ -526,17 +526,41 @@ control_listen(const char *path, struct vx_err *err)
 		return -1;
 	}
 	umask(old);
-	/* CONTROL_GROUP may reach the socket: group on it and its directory. */
-	if (M->conf.has_control_group &&
-	    (chown(path, (uid_t)-1, M->conf.control_gid) == -1 ||
-	    chown(M->paths.run_dir, (uid_t)-1, M->conf.control_gid) == -1 ||
-	    chmod(M->paths.run_dir, 0750) == -1))
-		log_warn("unable to give %s to CONTROL_GROUP: %s", path,
-		    strerror(errno));
+	control_set_access();
 	ev_io_init(&accept_w, control_accept_cb, listen_fd, EV_READ);
 	ev_io_start(M->loop, &accept_w);
 	ev_init(&accept_pause_w, control_accept_pause_cb);
 	return 0;
+}
+
+/*
+ * Who may reach the socket.  CONTROL_GROUP gets the socket and its
+ * directory's group; CONTROL_READ=all opens the socket to every local
+ * user (mode 0666, directory 0751: others traverse, not list), who may then
+ * run the read-only commands.  Without either, modes are left as created.
+ */
+void
+control_set_access(void)
+{
+	static int touched;
+	mode_t dmode = M->conf.control_read_all ? 0751 : 0750;
+	mode_t smode = M->conf.control_read_all ? 0666 : 0660;
+
+	if (listen_fd == -1)
+		return;
+	if (M->conf.has_control_group &&
+	    (chown(listen_path, (uid_t)-1, M->conf.control_gid) == -1 ||
+	    chown(M->paths.run_dir, (uid_t)-1, M->conf.control_gid) == -1))
+		log_warn("unable to give %s to CONTROL_GROUP: %s", listen_path,
+		    strerror(errno));
+	if (!M->conf.has_control_group && !M->conf.control_read_all &&
+	    !touched)
+		return;
+	touched = 1;
+	if (chmod(listen_path, smode) == -1 ||
+	    chmod(M->paths.run_dir, dmode) == -1)
+		log_warn("unable to set the mode of %s: %s", listen_path,
+		    strerror(errno));
 }
 
 /* Shutdown: no new clients; waiting ones still get their answers. */

@@ -16,6 +16,8 @@ typedef void control_done_fn(void *arg, char *line, size_t len);
 
 /* Bind and listen on path (mode 0660); a stale socket file is replaced. */
 int	control_listen(const char *path, struct vx_err *);
+/* Socket and directory modes for CONTROL_GROUP/CONTROL_READ (reload). */
+void	control_set_access(void);
 /* Stop accepting (shutdown); existing connections are served. */
 void	control_stop_listening(void);
 /* Close everything and unlink the socket (master exit). */

@@ -11,7 +11,7 @@
 
 static const char *const supconf_keys[] = {
 	"LOG_LEVEL", "EVENT_KEEP", "LAST_ERROR_LINES", "CONTROL_GROUP",
-	"CGROUP", NULL
+	"CGROUP", "CONTROL_READ", NULL
 };
 
 static int
@@ -87,6 +87,17 @@ supconf_load(const char *path, struct supconf *conf, struct vx_err *err)
 		}
 		c.has_control_group = 1;
 		c.control_gid = gr->gr_gid;
+	}
+	c.control_read_all = 0;
+	if ((v = kvconf_get(&kv, "CONTROL_READ")) != NULL) {
+		if (strcmp(v, "all") == 0)
+			c.control_read_all = 1;
+		else if (strcmp(v, "admin") != 0) {
+			vx_err_set(err, VX_EXIT_FAIL,
+			    "%s:%d: CONTROL_READ must be admin or all", path,
+			    supconf_line(&kv, "CONTROL_READ"));
+			goto fail;
+		}
 	}
 	c.cgroup_mode = CGROUP_AUTO;
 	if ((v = kvconf_get(&kv, "CGROUP")) != NULL) {

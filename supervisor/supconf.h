@@ -12,6 +12,7 @@ struct supconf {
 	int	stderr_tail_lines;	/* LAST_ERROR_LINES */
 	int	has_control_group;	/* CONTROL_GROUP set */
 	gid_t	control_gid;		/* its members may run every command */
+	int	control_read_all;	/* CONTROL_READ=all: anyone may read */
 	int	cgroup_mode;		/* CGROUP: enum cgroup_mode */
 };
 

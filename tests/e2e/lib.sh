@@ -171,11 +171,17 @@ wait_until() {
 	"$@" >/dev/null 2>&1
 }
 
-# Start the master in the foreground of a background job.  Tests share
-# the machine: the HTTP endpoint stays off unless worker.conf sets it.
+# Tests share the machine: a master's HTTP endpoint stays off unless the
+# test's worker.conf sets SYNC_LISTEN (in DIR, default $VECTIS_HOME).  Every
+# test that starts a master calls this first, through start_master or not.
+t_http_off() {
+	grep -qs '^SYNC_LISTEN=' "${1:-$VECTIS_HOME}/worker.conf" ||
+	    echo 'SYNC_LISTEN=off' >>"${1:-$VECTIS_HOME}/worker.conf"
+}
+
+# Start the master in the foreground of a background job.
 start_master() {
-	grep -qs '^SYNC_LISTEN=' "$T_HOME/worker.conf" ||
-	    echo 'SYNC_LISTEN=off' >>"$T_HOME/worker.conf"
+	t_http_off
 	"$VECTIS_BIN" run "$@" >>"$T_HOME/master.out" 2>&1 &
 	MASTER_PID=$!
 	wait_until 10 "$VECTIS_BIN" list || fail "master did not come up"

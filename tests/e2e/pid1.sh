@@ -19,6 +19,7 @@ cat >"$T_HOME/t.json" <<J
 J
 vx apply "$T_HOME/t.json" >/dev/null 2>&1 || true	# no master yet: expected
 T_FOREIGN_PIDS=1	# list --json shows pids of the namespace
+t_http_off
 unshare --pid --fork --mount-proc "$VECTIS_BIN" run >"$T_HOME/master.out" 2>&1 &
 UNSHARE=$!
 wait_until 5 vx list || fail "master in the namespace did not come up"

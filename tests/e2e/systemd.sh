@@ -39,6 +39,7 @@ while True:
 PY
 T_PIDS="$T_PIDS $!"
 wait_until 5 test -S "$sock" || fail "fake manager did not start"
+t_http_off
 NOTIFY_SOCKET="$sock" WATCHDOG_USEC=400000 "$VECTIS_BIN" run >"$T_HOME/master.out" 2>&1 &
 MASTER_PID=$!
 

@@ -5,6 +5,7 @@
 command -v valgrind >/dev/null || skip "valgrind not installed"
 ldd "$VECTIS_BIN" 2>/dev/null | grep -q libasan && skip "sanitizer build (valgrind runs on the normal build)"
 
+t_http_off
 valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
     --child-silent-after-fork=yes -q "$VECTIS_BIN" run >"$T_HOME/master.out" 2>&1 &
 MASTER_PID=$!
