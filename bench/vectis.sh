@@ -33,6 +33,11 @@ VECTIS_BIN=$TMP/bin/vectis-supervisor
 export VECTIS_SHIM=$TMP/bin/vectis-worker-shim
 export VECTIS_HOME=$TMP/home
 mkdir -p "$VECTIS_HOME"
+# BENCH_VECTIS_CONF / BENCH_VECTIS_WORKER_CONF: supervisor.conf and
+# worker.conf lines ("\n" between), e.g. CGROUP=off or SYNC_LISTEN=off, to
+# see what one feature costs.  Default: neither file, the shipped defaults.
+[[ -n "${BENCH_VECTIS_CONF:-}" ]] && printf '%b\n' "$BENCH_VECTIS_CONF" >"$VECTIS_HOME/supervisor.conf"
+[[ -n "${BENCH_VECTIS_WORKER_CONF:-}" ]] && printf '%b\n' "$BENCH_VECTIS_WORKER_CONF" >"$VECTIS_HOME/worker.conf"
 vx() { timeout 300 "$VECTIS_BIN" "$@"; }
 count_status() { vx list --json 2>/dev/null | grep -oE "\"status\" *: *\"$1\"" | wc -l; }
 

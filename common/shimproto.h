@@ -33,6 +33,9 @@ struct shim_report {
 	int32_t	error;		/* errno, or one of the SHIM_E* below */
 };
 
+/* Most supplementary groups the master passes (-S) and the shim checks. */
+#define SHIM_MAX_GROUPS	4096
+
 #define SHIM_ENOUSER	(-1)
 #define SHIM_ENOGROUP	(-2)
 #define SHIM_EROOTALIAS	(-3)	/* uid 0 under another name than "root" */

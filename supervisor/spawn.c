@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "fd.h"
+#include "ident.h"
 #include "shimproto.h"
 #include "spawn.h"
 #include "sdnotify.h"
@@ -116,19 +117,54 @@ spawn_argv_num(struct strv *argv, const char *flag, long long v)
 	return strv_cat(argv, "", flag, num);
 }
 
-/* vectis-worker-shim [-C dir] [-c cgroup] [-u user] [-g group] ... -- argv */
+/* "-S" "1,2,3": the supplementary groups; "-S" "" for none. */
 static int
-spawn_argv(const struct tenant_spec *s, const char *shim,
-    const struct rlimit *nofile, const char *cgroup, struct strv *argv)
+spawn_argv_groups(struct strv *argv, const struct ident *id)
+{
+	char *list, *p;
+	int i;
+
+	if ((list = malloc((size_t)id->ngroups * 12 + 1)) == NULL)
+		return -1;
+	p = list;
+	*p = '\0';
+	for (i = 0; i < id->ngroups; i++)
+		p += sprintf(p, "%s%lu", i ? "," : "",
+		    (unsigned long)id->groups[i]);
+	if (strv_add(argv, strdup("-S")) == -1) {
+		free(list);
+		return -1;
+	}
+	return strv_add(argv, list);
+}
+
+/* -U uid -G gid -S groups when changing; -H home and -L name for the env. */
+static int
+spawn_argv_ident(struct strv *argv, const struct ident *id)
+{
+	if (id->change &&
+	    (spawn_argv_num(argv, "-U", (long long)id->uid) == -1 ||
+	    spawn_argv_num(argv, "-G", (long long)id->gid) == -1 ||
+	    spawn_argv_groups(argv, id) == -1))
+		return -1;
+	if ((id->home[0] && strv_cat(argv, "", "-H", id->home) == -1) ||
+	    (id->name[0] && strv_cat(argv, "", "-L", id->name) == -1))
+		return -1;
+	return 0;
+}
+
+/* vectis-worker-shim [-C dir] [-c cgroup] [-U uid -G gid ...] ... -- argv */
+static int
+spawn_argv(const struct tenant_spec *s, const struct ident *id,
+    const char *shim, const struct rlimit *nofile, const char *cgroup,
+    struct strv *argv)
 {
 	size_t i;
 
 	if (strv_add(argv, strdup(shim)) == -1 ||
 	    (s->cwd != NULL && strv_cat(argv, "", "-C", s->cwd) == -1) ||
 	    (cgroup != NULL && strv_cat(argv, "", "-c", cgroup) == -1) ||
-	    (s->user != NULL && strv_cat(argv, "", "-u", s->user) == -1) ||
-	    (s->group != NULL &&
-	    strv_cat(argv, "", "-g", s->group) == -1) ||
+	    spawn_argv_ident(argv, id) == -1 ||
 	    spawn_argv_num(argv, "-n", s->limits.nofile > 0 ?
 	    s->limits.nofile : (long long)nofile->rlim_cur) == -1 ||
 	    spawn_argv_num(argv, "-N", s->limits.nofile > 0 ?
@@ -228,11 +264,19 @@ spawn_worker(const struct tenant_spec *s, const char *shim,
 	struct strv argv = { NULL, 0, 0 }, env = { NULL, 0, 0 };
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
+	struct ident id;
 	int child[4], i, rc, cgfd = -1;
 	pid_t pid = -1;
 
 	f->out = f->err = f->notify = f->status = -1;
-	if (spawn_argv(s, shim, nofile_default, NULL, &argv) == -1 ||
+	if (ident_lookup(s->user, s->group, &id, &rc) == -1) {
+		/* Said as the shim would have said it, in last_error. */
+		spawn_report_text(s, SHIM_STAGE_USER, rc, err->msg,
+		    sizeof(err->msg));
+		err->code = VX_EXIT_FAIL;
+		return -2;
+	}
+	if (spawn_argv(s, &id, shim, nofile_default, NULL, &argv) == -1 ||
 	    spawn_env(s, &env) == -1) {
 		vx_err_set(err, VX_EXIT_FAIL, "unable to spawn: %s",
 		    strerror(ENOMEM));
@@ -257,7 +301,8 @@ spawn_worker(const struct tenant_spec *s, const char *shim,
 	if (pid == -2) {
 		/* posix_spawn cannot: the shim joins the cgroup itself. */
 		strv_free(&argv);
-		if (spawn_argv(s, shim, nofile_default, cgroup, &argv) == -1)
+		if (spawn_argv(s, &id, shim, nofile_default, cgroup,
+		    &argv) == -1)
 			rc = ENOMEM;
 		else
 			rc = posix_spawn(&pid, shim, &fa, &attr, argv.v,
@@ -280,6 +325,7 @@ close:
 	if (pid == -1)
 		spawn_close_fds(f);
 out:
+	ident_free(&id);
 	strv_free(&argv);
 	strv_free(&env);
 	return pid;

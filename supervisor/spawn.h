@@ -20,7 +20,9 @@ struct spawn_fds {
  * Start the shim for spec in a new session with stdin /dev/null, stdout,
  * stderr, notify and status pipes, a fresh environment and default signal
  * dispositions; the shim joins cgroup (a directory, or NULL) first.
- * Returns the pid (also the process group) or -1 with err.
+ * Returns the pid (also the process group), -1 with err, or -2 when the
+ * spec's user or group cannot be resolved: err then says so as the shim
+ * says a failed stage, and retrying will not help.
  */
 pid_t	spawn_worker(const struct tenant_spec *, const char *shim,
 	    const struct rlimit *nofile_default, const char *cgroup,

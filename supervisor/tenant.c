@@ -537,6 +537,12 @@ tenant_spawn(struct tenant *t)
 	    cgroup_prepare(t->name, &t->cg, t->spec.limits.memory_max_bytes,
 	    t->spec.limits.nproc, cgdir, sizeof(cgdir)) == 0 ? cgdir : NULL,
 	    &t->fds, &err);
+	if (pid == -2) {
+		/* As if the shim had failed a stage: no retry. */
+		snprintf(t->spawn_error, sizeof(t->spawn_error), "%s", err.msg);
+		tenant_spawn_failed(t, t->spawn_error);
+		return;
+	}
 	if (pid == -1) {
 		log_error("%s: %s", t->name, err.msg);
 		tenant_spawn_failed(t, err.msg);

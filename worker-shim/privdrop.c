@@ -1,10 +1,11 @@
 /*
  * privdrop.c: become the tenant's user in a fixed order, give up every
  * capability, then verify.  The only file that includes sys/capability.h.
+ * The master looked the user up (supervisor/ident.c): no NSS code runs
+ * here.
  */
 #include <errno.h>
 #include <grp.h>
-#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/capability.h>
@@ -19,73 +20,6 @@
 #define PRIVDROP_PATH		"/usr/local/bin:/usr/bin:/bin"
 #define PRIVDROP_ROOT_PATH \
 	"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-
-/* Who the worker becomes; the strings live in static storage. */
-struct privdrop_id {
-	uid_t	 uid;
-	gid_t	 gid;
-	int	 change;	/* 0: keep the shim's own identity */
-	int	 initgroups;	/* 1: the user's groups; 0: none at all */
-	char	 name[256];	/* "" without a passwd entry */
-	char	 home[4096];
-};
-
-static struct privdrop_id id;
-
-static void
-privdrop_copy(char *dst, size_t len, const char *src)
-{
-	if (src == NULL || strlen(src) >= len)
-		dst[0] = '\0';
-	else
-		strcpy(dst, src);
-}
-
-static gid_t
-privdrop_group(const char *group, gid_t dflt)
-{
-	struct group *gr;
-
-	if (group == NULL)
-		return dflt;
-	errno = 0;
-	if ((gr = getgrnam(group)) == NULL)
-		stage_fail(SHIM_STAGE_USER, errno ? errno : SHIM_ENOGROUP);
-	return gr->gr_gid;
-}
-
-/*
- * Resolve user and group while /etc is still readable to us.  Only the name
- * "root" may mean uid 0: an alias such as "toor" would run a tenant as root
- * without saying so.  A non-root master can name itself, which is a no-op.
- */
-static void
-privdrop_lookup(const char *user, const char *group)
-{
-	struct passwd *pw;
-
-	memset(&id, 0, sizeof(id));
-	if (user == NULL) {
-		pw = getpwuid(getuid());
-		id.uid = getuid();
-		id.gid = privdrop_group(group, getgid());
-		id.change = group != NULL;
-	} else {
-		errno = 0;
-		if ((pw = getpwnam(user)) == NULL)
-			stage_fail(SHIM_STAGE_USER,
-			    errno ? errno : SHIM_ENOUSER);
-		if (pw->pw_uid == 0 && strcmp(user, "root") != 0)
-			stage_fail(SHIM_STAGE_USER, SHIM_EROOTALIAS);
-		id.uid = pw->pw_uid;
-		id.gid = privdrop_group(group, pw->pw_gid);
-		id.initgroups = 1;
-		id.change = geteuid() == 0 || id.uid != getuid() ||
-		    id.gid != getgid();
-	}
-	privdrop_copy(id.name, sizeof(id.name), pw ? pw->pw_name : NULL);
-	privdrop_copy(id.home, sizeof(id.home), pw ? pw->pw_dir : NULL);
-}
 
 /*
  * The bounding set caps what any later execve() can ever grant.  Lowering
@@ -120,19 +54,40 @@ privdrop_bound(void)
 }
 
 static void
-privdrop_ids(void)
+privdrop_ids(const struct shim_opts *o)
 {
-	if (!id.change)
+	if (!o->change)
 		return;
-	if (id.initgroups) {
-		if (initgroups(id.name, id.gid) == -1)
-			stage_fail(SHIM_STAGE_GROUPS, errno);
-	} else if (setgroups(0, NULL) == -1)
+	if (setgroups((size_t)o->ngroups, o->groups) == -1)
 		stage_fail(SHIM_STAGE_GROUPS, errno);
-	if (setresgid(id.gid, id.gid, id.gid) == -1)
+	if (setresgid(o->gid, o->gid, o->gid) == -1)
 		stage_fail(SHIM_STAGE_SETGID, errno);
-	if (setresuid(id.uid, id.uid, id.uid) == -1)
+	if (setresuid(o->uid, o->uid, o->uid) == -1)
 		stage_fail(SHIM_STAGE_SETUID, errno);
+}
+
+/* The kernel holds exactly o's supplementary groups, in any order. */
+static int
+privdrop_groups_ok(const struct shim_opts *o)
+{
+	gid_t now[SHIM_MAX_GROUPS];
+	int n, i, j;
+
+	if ((n = getgroups(SHIM_MAX_GROUPS, now)) == -1)
+		return 0;
+	for (i = 0; i < o->ngroups; i++) {
+		for (j = 0; j < n && now[j] != o->groups[i]; j++)
+			;
+		if (j == n)
+			return 0;
+	}
+	for (j = 0; j < n; j++) {
+		for (i = 0; i < o->ngroups && o->groups[i] != now[j]; i++)
+			;
+		if (i == o->ngroups)
+			return 0;
+	}
+	return 1;
 }
 
 /* Effective, permitted and inheritable: all empty, for root tenants too. */
@@ -152,7 +107,7 @@ privdrop_caps(void)
 
 /* Trust, but check: ids, capabilities, bounding set, no way back. */
 static void
-privdrop_verify(int bound)
+privdrop_verify(const struct shim_opts *o, int bound)
 {
 	uid_t ru, eu, su;
 	gid_t rg, eg, sg;
@@ -160,16 +115,16 @@ privdrop_verify(int bound)
 	cap_value_t c;
 	int same;
 
-	if (getresgid(&rg, &eg, &sg) == -1 || rg != id.gid || eg != id.gid ||
-	    sg != id.gid)
+	if (getresgid(&rg, &eg, &sg) == -1 || eg != rg || sg != rg ||
+	    (o->change && rg != o->gid))
 		stage_fail(SHIM_STAGE_SETGID, EPERM);
-	if (getresuid(&ru, &eu, &su) == -1 || ru != id.uid || eu != id.uid ||
-	    su != id.uid)
+	if (getresuid(&ru, &eu, &su) == -1 || eu != ru || su != ru ||
+	    (o->change && ru != o->uid))
 		stage_fail(SHIM_STAGE_SETUID, EPERM);
-	if (id.change && !id.initgroups && getgroups(0, NULL) != 0)
+	if (o->change && !privdrop_groups_ok(o))
 		stage_fail(SHIM_STAGE_GROUPS, EPERM);
 	/* A process that dropped root must not be able to regain it. */
-	if (id.uid != 0 && setuid(0) != -1)
+	if (ru != 0 && setuid(0) != -1)
 		stage_fail(SHIM_STAGE_SETUID, EPERM);
 	if ((now = cap_get_proc()) == NULL || (none = cap_init()) == NULL)
 		stage_fail(SHIM_STAGE_CAPS, errno);
@@ -188,37 +143,35 @@ privdrop_verify(int bound)
  * spec's env says; HOME, PATH and LANG are defaults the env may override.
  */
 static void
-privdrop_env(void)
+privdrop_env(const struct shim_opts *o)
 {
-	if (setenv("HOME", id.home[0] ? id.home : "/", 0) == -1 ||
-	    (id.name[0] && setenv("USER", id.name, 1) == -1) ||
-	    (id.name[0] && setenv("LOGNAME", id.name, 1) == -1) ||
-	    setenv("PATH", id.uid == 0 ? PRIVDROP_ROOT_PATH : PRIVDROP_PATH,
-	    0) == -1 ||
+	if (setenv("HOME", o->home != NULL ? o->home : "/", 0) == -1 ||
+	    (o->login != NULL && setenv("USER", o->login, 1) == -1) ||
+	    (o->login != NULL && setenv("LOGNAME", o->login, 1) == -1) ||
+	    setenv("PATH", getuid() == 0 ? PRIVDROP_ROOT_PATH :
+	    PRIVDROP_PATH, 0) == -1 ||
 	    setenv("LANG", "C.UTF-8", 0) == -1)
 		stage_fail(SHIM_STAGE_SETUP, errno);
 }
 
 /*
- * Become the tenant: look up, lower the bounding set and clear ambient
- * capabilities while privileged, then groups, gid, uid; clear every
- * remaining capability, verify, set no_new_privs and umask 027.
+ * Become the tenant: lower the bounding set and clear ambient capabilities
+ * while privileged, then groups, gid, uid; clear every remaining
+ * capability, verify, set no_new_privs and umask 027.
  */
-const char *
-privdrop(const char *user, const char *group)
+void
+privdrop(const struct shim_opts *o)
 {
 	int bound;
 
-	privdrop_lookup(user, group);
 	bound = privdrop_bound();
 	if (cap_reset_ambient() == -1)
 		stage_fail(SHIM_STAGE_CAPS, errno);
-	privdrop_ids();
+	privdrop_ids(o);
 	privdrop_caps();
-	privdrop_verify(bound);
+	privdrop_verify(o, bound);
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
 		stage_fail(SHIM_STAGE_NNP, errno);
 	umask(027);
-	privdrop_env();
-	return id.home[0] ? id.home : NULL;
+	privdrop_env(o);
 }

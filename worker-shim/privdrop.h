@@ -2,15 +2,15 @@
 #ifndef VX_PRIVDROP_H
 #define VX_PRIVDROP_H
 
+struct shim_opts;
+
 /*
- * Switch to user (and group, default the user's primary group): bounding
- * set and ambient capabilities dropped, initgroups (setgroups(0) for a
- * group without a user), setresgid, setresuid in that order, every
- * capability cleared, all of it verified; then no_new_privs, umask 027 and
- * HOME/USER/LOGNAME/PATH/LANG defaults for the user.  Reports a failed
- * stage and exits.  Without a user the identity stays.  Returns the home
- * directory (static storage) or NULL.
+ * Become o's uid, gid and groups (the master looked them up): bounding set
+ * and ambient capabilities dropped, setgroups, setresgid, setresuid in
+ * that order, every capability cleared, all of it verified; then
+ * no_new_privs, umask 027 and HOME/USER/LOGNAME/PATH/LANG defaults.
+ * Reports a failed stage and exits.  Without o->change the ids stay.
  */
-const char	*privdrop(const char *user, const char *group);
+void	privdrop(const struct shim_opts *o);
 
 #endif

@@ -29,14 +29,53 @@ shim_number(const char *s)
 	return v;
 }
 
+/* A uid or gid: not -1, which the set*id calls read as "unchanged". */
+static long long
+shim_id(const char *s)
+{
+	long long v = shim_number(s);
+
+	if (v >= (long long)(uid_t)-1)
+		stage_fail(SHIM_STAGE_SETUP, EINVAL);
+	return v;
+}
+
+/* -S's comma-separated gids ("" for none), at most SHIM_MAX_GROUPS. */
+static void
+shim_groups(const char *s, struct shim_opts *o)
+{
+	long long v;
+	char *end;
+
+	free(o->groups);
+	if ((o->groups = calloc(SHIM_MAX_GROUPS, sizeof(gid_t))) == NULL)
+		stage_fail(SHIM_STAGE_SETUP, ENOMEM);
+	o->ngroups = 0;
+	while (*s != '\0') {
+		errno = 0;
+		v = strtoll(s, &end, 10);
+		if (errno != 0 || end == s || v < 0 || v > (gid_t)-2 ||
+		    (*end != ',' && *end != '\0') ||
+		    (*end == ',' && end[1] == '\0') ||
+		    o->ngroups == SHIM_MAX_GROUPS)
+			stage_fail(SHIM_STAGE_SETUP, EINVAL);
+		o->groups[o->ngroups++] = (gid_t)v;
+		s = *end == ',' ? end + 1 : end;
+	}
+}
+
+/*
+ * The master's options; -U uid and -G gid come together (with -S), and
+ * their absence means the worker keeps the shim's ids.
+ */
 static void
 shim_parse(int argc, char **argv, struct shim_opts *o)
 {
-	int ch;
+	int ch, u = 0, g = 0;
 
 	memset(o, 0, sizeof(*o));
 	o->nofile = o->nofile_hard = o->nproc = o->memory = -1;
-	while ((ch = getopt(argc, argv, "+C:c:u:g:n:N:p:m:")) != -1) {
+	while ((ch = getopt(argc, argv, "+C:c:U:G:S:H:L:n:N:p:m:")) != -1) {
 		switch (ch) {
 		case 'C':
 			o->cwd = optarg;
@@ -44,11 +83,22 @@ shim_parse(int argc, char **argv, struct shim_opts *o)
 		case 'c':
 			o->cgroup = optarg;
 			break;
-		case 'u':
-			o->user = optarg;
+		case 'U':
+			o->uid = (uid_t)shim_id(optarg);
+			u = 1;
 			break;
-		case 'g':
-			o->group = optarg;
+		case 'G':
+			o->gid = (gid_t)shim_id(optarg);
+			g = 1;
+			break;
+		case 'S':
+			shim_groups(optarg, o);
+			break;
+		case 'H':
+			o->home = optarg;
+			break;
+		case 'L':
+			o->login = optarg;
 			break;
 		case 'n':
 			o->nofile = shim_number(optarg);
@@ -66,8 +116,9 @@ shim_parse(int argc, char **argv, struct shim_opts *o)
 			stage_fail(SHIM_STAGE_SETUP, EINVAL);
 		}
 	}
-	if (optind >= argc)
+	if (optind >= argc || u != g)
 		stage_fail(SHIM_STAGE_SETUP, EINVAL);
+	o->change = u;
 	o->argv = argv + optind;
 }
 
@@ -75,14 +126,13 @@ int
 main(int argc, char **argv)
 {
 	struct shim_opts o;
-	const char *home;
 
 	stage_fds();
 	shim_parse(argc, argv, &o);
 	stage_cgroup(&o);
 	stage_rlimits(&o);
-	home = privdrop(o.user, o.group);
-	stage_chdir(&o, home);
+	privdrop(&o);
+	stage_chdir(&o);
 	stage_watchdog_pid();
 	stage_memory(&o);
 	stage_exec(&o);

@@ -124,8 +124,10 @@ stage_cgroup(const struct shim_opts *o)
 
 /* The spec's cwd must exist; the default falls back to / quietly. */
 void
-stage_chdir(const struct shim_opts *o, const char *home)
+stage_chdir(const struct shim_opts *o)
 {
+	const char *home = o->home;
+
 	if (o->cwd != NULL) {
 		if (chdir(o->cwd) == -1)
 			stage_fail(SHIM_STAGE_CHDIR, errno);
@@ -151,9 +153,8 @@ stage_watchdog_pid(void)
 }
 
 /*
- * Replace the shim with the tenant command, searching the worker's PATH.
- * Whatever the user and group lookups opened (NSS modules) is closed
- * again, so the worker starts with 0-3 only.
+ * Replace the shim with the tenant command, searching the worker's PATH,
+ * with 0-3 open only.
  */
 void
 stage_exec(const struct shim_opts *o)

@@ -6,8 +6,13 @@
 
 struct shim_opts {
 	const char	*cwd;
-	const char	*user;
-	const char	*group;
+	int		 change;	/* -U and -G given: become them */
+	uid_t		 uid;
+	gid_t		 gid;
+	gid_t		*groups;	/* -S: supplementary groups */
+	int		 ngroups;
+	const char	*home;		/* -H: HOME and the default cwd */
+	const char	*login;		/* -L: USER and LOGNAME */
 	const char	*cgroup;	/* cgroup v2 directory to join */
 	long long	 nofile;	/* -1 = leave */
 	long long	 nofile_hard;	/* -1 = same as nofile */
@@ -26,8 +31,8 @@ void	stage_rlimits(const struct shim_opts *);
 void	stage_memory(const struct shim_opts *);
 /* Join opts->cgroup (if any) by writing 0 to its cgroup.procs. */
 void	stage_cgroup(const struct shim_opts *);
-/* chdir to opts->cwd, or to home (falling back to /). */
-void	stage_chdir(const struct shim_opts *, const char *home);
+/* chdir to opts->cwd, or to opts->home (falling back to /). */
+void	stage_chdir(const struct shim_opts *);
 /* With WATCHDOG_USEC set, WATCHDOG_PID names us, as systemd does. */
 void	stage_watchdog_pid(void);
 /* execvp the tenant command with the environment we were given. */

@@ -100,6 +100,7 @@ t_cleanup() {
 	wait 2>/dev/null
 	# shellcheck disable=SC2086
 	t_userdel $T_USERS
+	for p in $T_GROUPS; do groupdel "$p" 2>/dev/null; done
 	t_rmcgroups
 	# Sanitizer reports in any master's output fail the test.
 	if grep -qsE "ERROR: (Address|Leak)Sanitizer|runtime error:" \
@@ -127,8 +128,10 @@ t_rmcgroups() {
 }
 
 # Users a test made with useradd go in T_USERS: t_cleanup deletes them once
-# their processes are gone (userdel refuses a user that still runs one).
+# their processes are gone (userdel refuses a user that still runs one),
+# then the groups in T_GROUPS.
 T_USERS=
+T_GROUPS=
 t_userdel() {
 	local u rc
 	for u in "$@"; do

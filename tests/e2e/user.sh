@@ -30,6 +30,29 @@ wait_until 2 grep -q "HOME=/nonexistent USER=$U LOGNAME=$U FOO=bar PWD=/" "$T_HO
 tr '\0' '\n' </proc/$pid/environ | grep -q "^VECTIS_HOME=" && fail "master environment leaked"
 t_log "runs as $U ($uid:$gid), CapEff 0, NoNewPrivs 1, fds 0-3"
 
+# The user is looked up at every start, supplementary groups included: a
+# group it joined while the master ran is there after a restart, as
+# initgroups(3) would have it.  "group" replaces the primary group.
+X=vt-x$$
+groupadd --system "$X" 2>/dev/null || fail "groupadd $X"
+T_GROUPS=$X
+usermod -a -G "$X" "$U" || fail "usermod -a -G $X $U"
+xgid=$(getent group "$X" | cut -d: -f3)
+groups() { awk '/^Groups:/ { $1 = ""; print }' "/proc/$1/status" | tr ' ' '\n' | grep . | sort -n | tr '\n' ' '; }
+vx restart asuser >/dev/null || fail "restart asuser"
+pid=$(field asuser pid)
+[ "$(groups "$pid")" = "$(printf '%s\n' "$gid" "$xgid" | sort -n | tr '\n' ' ')" ] ||
+    fail "groups after joining $X ($xgid): '$(groups "$pid")'"
+vx add asgroup --user "$U" --group "$X" -- sleep 1000 >/dev/null || fail "add asgroup"
+wait_until 3 is asgroup state running || fail "asgroup not running: $(field asgroup last_error)"
+gpid=$(field asgroup pid)
+grep -q "^Gid:[[:space:]]*$xgid[[:space:]]*$xgid[[:space:]]*$xgid[[:space:]]*$xgid$" "/proc/$gpid/status" ||
+    fail "group override: $(grep Gid "/proc/$gpid/status")"
+vx add badgroup --user "$U" --group vt-no-such-group-$$ --no-autostart -- sleep 1000 >/dev/null || fail "add badgroup"
+expect_fail 1 "no such group" vx start badgroup
+is badgroup state fatal || fail "badgroup not fatal"
+t_log "groups looked up at each start: [$(groups "$pid")] after joining $X; --group $X gives gid $xgid"
+
 # A user that does not exist: ERROR at once with the reason.
 vx add ghost --user vt-no-such-user-$$ --no-autostart -- sleep 1000 >/dev/null || fail "add ghost"
 expect_fail 1 "no such user" vx start ghost
