@@ -54,6 +54,15 @@ wait_quiet() {
     echo "# settings: kills=${BENCH_KILLS:-100} status_runs=${BENCH_STATUS_RUNS:-10} idle_s=${BENCH_IDLE_S:-10}"
 } >"$out"
 : >"$logf"
+# Every peer runs in a network namespace of its own (loopback only, and
+# down): PM2 checks for new versions on the Internet unless stopped, and
+# vectis listens on SYNC_LISTEN.  Nothing a benchmark does leaves the host.
+netns=
+if (( EUID == 0 )) && unshare -n true 2>/dev/null; then
+    netns="unshare -n"
+else
+    echo "# warning: no private network namespace (needs root); peers share the host network" >>"$out"
+fi
 for n in $BENCH_NS; do
     for p in "${peers[@]}"; do
         script=./peer-$p.sh
@@ -61,7 +70,7 @@ for n in $BENCH_NS; do
         [[ -x $script ]] || { echo "no script for $p" >&2; continue; }
         echo "== $p n=$n" | tee -a "$logf" >&2
         echo "# $p n=$n: machine CPU busy before: $(wait_quiet)%, load average: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$out"
-        timeout -s TERM -k 30 "$BENCH_RUN_TIMEOUT_S" "$script" "$n" >>"$out" 2>>"$logf" \
+        $netns timeout -s TERM -k 30 "$BENCH_RUN_TIMEOUT_S" "$script" "$n" >>"$out" 2>>"$logf" \
             || echo "# $p n=$n exited with status $?" | tee -a "$out" >&2
         echo "# $p n=$n: load average after: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$out"
     done

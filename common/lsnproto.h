@@ -50,8 +50,9 @@ struct lsn_reply {
 };
 
 /*
- * Is a whole frame (payload at most max) at the start of buf?  1 with the payload's offset and
- * length, 0 when more bytes are needed, -1 when the length is impossible.
+ * Is a whole frame (payload at most max) at the start of buf?  1 with the
+ * payload's offset and length, 0 when more bytes are needed, -1 when the
+ * length is impossible.
  */
 int	lsn_frame_next(const char *buf, size_t len, size_t max, size_t *off,
 	    size_t *paylen);
