@@ -287,11 +287,6 @@ spawn_worker(const struct tenant_spec *s, const char *shim,
 		    strerror(errno));
 		goto out;
 	}
-	if (spawn_actions(&fa, &attr, child) == -1) {
-		vx_err_set(err, VX_EXIT_FAIL, "unable to spawn: %s",
-		    strerror(ENOMEM));
-		goto close;
-	}
 	/* The spawner forks cheaply, right into the cgroup. */
 	if (cgroup != NULL && (cgfd = open(cgroup,
 	    O_PATH | O_DIRECTORY | O_CLOEXEC)) == -1)
@@ -302,16 +297,17 @@ spawn_worker(const struct tenant_spec *s, const char *shim,
 		/* posix_spawn cannot: the shim joins the cgroup itself. */
 		strv_free(&argv);
 		if (spawn_argv(s, &id, shim, nofile_default, cgroup,
-		    &argv) == -1)
+		    &argv) == -1 || spawn_actions(&fa, &attr, child) == -1)
 			rc = ENOMEM;
-		else
+		else {
 			rc = posix_spawn(&pid, shim, &fa, &attr, argv.v,
 			    env.v);
+			posix_spawn_file_actions_destroy(&fa);
+			posix_spawnattr_destroy(&attr);
+		}
 	}
 	if (cgfd != -1)
 		close(cgfd);
-	posix_spawn_file_actions_destroy(&fa);
-	posix_spawnattr_destroy(&attr);
 	if (rc != 0 || pid <= 0) {
 		if (rc == 0)
 			rc = EAGAIN;
@@ -319,7 +315,6 @@ spawn_worker(const struct tenant_spec *s, const char *shim,
 		vx_err_set(err, VX_EXIT_FAIL, "cannot start %s: %s", shim,
 		    strerror(rc));
 	}
-close:
 	for (i = 0; i < 4; i++)
 		close(child[i]);
 	if (pid == -1)
