@@ -22,10 +22,7 @@ bin_ok=1
 runuser -u "$NOB" -- test -x "$VECTIS_BIN" || bin_ok=0
 [ $bin_ok = 1 ] || skip "the build directory is not reachable by other users"
 
-t_http_off
-"$VECTIS_BIN" run >>"$T_HOME/master.out" 2>&1 &
-MASTER_PID=$!
-wait_until 5 vx list || fail "master did not come up"
+start_master
 vx add x -- sleep 1000 >/dev/null || fail "add"
 wait_until 2 is x state running || fail "x not running"
 pid=$(field x pid)

@@ -6,10 +6,7 @@
 vx add w1 --no-autostart -- sleep 1000 2>"$T_HOME/err" && fail "add without master succeeded"
 [ "$(cat "$T_HOME/err")" ] || fail "no error without master"
 expect_fail 3 "no master running" vx list
-t_http_off
-"$VECTIS_BIN" run >>"$T_HOME/master.out" 2>&1 &
-MASTER_PID=$!
-wait_until 5 vx list || fail "master 1 not up"
+start_master
 vx add w1 -- sleep 1000 >/dev/null || fail "add w1"
 wait_until 2 is w1 state running || fail "w1 not running"
 
