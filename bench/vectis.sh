@@ -1,8 +1,10 @@
 #!/bin/bash
 # vectis-supervisor — usage: vectis.sh N      (same metrics as the peers)
 # Binary: $VECTIS_BIN (default: vectis-supervisor at the top of the tree, else
-# _build/normal/vectis-supervisor), shim: $VECTIS_SHIM (default: the
-# vectis-worker-shim next to the binary).
+# _build/normal/vectis-supervisor), shim: $VECTIS_SHIM and HTTP listener:
+# $VECTIS_LISTENER (default: vectis-worker-shim and vectis-listener next to
+# the binary; the master runs with its defaults, HTTP on 0.0.0.0:3000, which
+# run-peers.sh keeps in a network namespace of its own).
 # Method: private VECTIS_HOME=$TMP/home; "vectis-supervisor run" in the
 # background (its pid is the root of the tree); N tenants wI created with one
 # "apply FILE" call:
@@ -23,14 +25,17 @@ if [[ -z "${VECTIS_BIN:-}" ]]; then
     [[ -x $VECTIS_BIN ]] || [[ ! -x $top/_build/normal/vectis-supervisor ]] || VECTIS_BIN=$top/_build/normal/vectis-supervisor
 fi
 : "${VECTIS_SHIM:=$(dirname "$VECTIS_BIN")/vectis-worker-shim}"
+: "${VECTIS_LISTENER:=$(dirname "$VECTIS_BIN")/vectis-listener}"
 [[ -x "$VECTIS_BIN" ]] || die "no vectis binary at $VECTIS_BIN (set VECTIS_BIN)"
 [[ -x "$VECTIS_SHIM" ]] || die "no shim at $VECTIS_SHIM (set VECTIS_SHIM)"
+[[ -x "$VECTIS_LISTENER" ]] || die "no listener at $VECTIS_LISTENER (set VECTIS_LISTENER)"
 # private copies: the tree may be rebuilt while the benchmark runs
 mkdir -p "$TMP/bin"
-cp "$VECTIS_BIN" "$TMP/bin/vectis-supervisor" && cp "$VECTIS_SHIM" "$TMP/bin/vectis-worker-shim" || die "copy failed"
+cp "$VECTIS_BIN" "$TMP/bin/vectis-supervisor" && cp "$VECTIS_SHIM" "$TMP/bin/vectis-worker-shim" &&
+    cp "$VECTIS_LISTENER" "$TMP/bin/vectis-listener" || die "copy failed"
 log "binary $VECTIS_BIN ($(stat -c %y "$VECTIS_BIN" | cut -d. -f1))"
 VECTIS_BIN=$TMP/bin/vectis-supervisor
-export VECTIS_SHIM=$TMP/bin/vectis-worker-shim
+export VECTIS_SHIM=$TMP/bin/vectis-worker-shim VECTIS_LISTENER=$TMP/bin/vectis-listener
 export VECTIS_HOME=$TMP/home
 mkdir -p "$VECTIS_HOME"
 # BENCH_VECTIS_CONF / BENCH_VECTIS_WORKER_CONF: supervisor.conf and

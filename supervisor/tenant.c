@@ -39,6 +39,7 @@ static struct { pid_t pid; struct tenant *t; } pidtab[PIDTAB_SIZE];
 static size_t pidtab_used;
 
 static void tenant_spawn(struct tenant *);
+static void tenant_spawn_error(struct tenant *, const char *);
 static void tenant_timer_cb(struct ev_loop *, ev_timer *, int);
 
 /* The detail the CLI and the database show. */
@@ -204,6 +205,7 @@ tenant_free(struct tenant *t)
 	free(t->session_state);
 	free(t->status_text);
 	free(t->stop_reason);
+	tenant_spawn_error(t, NULL);
 	free(t);
 }
 
@@ -422,10 +424,28 @@ tenant_exec_ok(struct tenant *t)
 		tenant_timer(t, TIMER_START, t->spec.start_timeout_s);
 }
 
+/*
+ * Why this start failed before the command ran, or NULL to clear.  Kept on
+ * the heap: most tenants never have one, and 1000 of them should not carry
+ * half a megabyte of empty buffers.
+ */
+static void
+tenant_spawn_error(struct tenant *t, const char *why)
+{
+	static char nomem[] = "cannot start: out of memory";
+
+	if (t->spawn_error != nomem)
+		free(t->spawn_error);
+	t->spawn_error = NULL;
+	if (why != NULL && (t->spawn_error = strdup(why)) == NULL)
+		t->spawn_error = nomem;
+}
+
 /* Read the shim's status pipe: a report, or EOF (exec succeeded). */
 static int
 tenant_read_status(struct tenant *t)
 {
+	char why[512];
 	struct shim_report r;
 	ssize_t n;
 
@@ -438,12 +458,13 @@ tenant_read_status(struct tenant *t)
 	close(t->fds.status);
 	t->fds.status = -1;
 	if (n == (ssize_t)sizeof(r)) {
-		spawn_report_text(&t->spec, r.stage, r.error, t->spawn_error,
-		    sizeof(t->spawn_error));
+		spawn_report_text(&t->spec, r.stage, r.error, why,
+		    sizeof(why));
+		tenant_spawn_error(t, why);
 		return 1;
 	}
 	if (n != 0)	/* a short report cannot come from our shim */
-		snprintf(t->spawn_error, sizeof(t->spawn_error),
+		tenant_spawn_error(t,
 		    "worker shim failed (short status report)");
 	return 1;
 }
@@ -457,7 +478,7 @@ tenant_exec_confirmed(struct tenant *t)
 {
 	if (t->fds.status != -1 && tenant_read_status(t) == 0)
 		return 0;
-	return t->spawn_error[0] == '\0';
+	return t->spawn_error == NULL;
 }
 
 static void
@@ -465,7 +486,7 @@ tenant_status_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct tenant *t = container_of(w, struct tenant, status_w);
 
-	if (tenant_read_status(t) == 1 && t->spawn_error[0] == '\0' &&
+	if (tenant_read_status(t) == 1 && t->spawn_error == NULL &&
 	    t->state == TS_STARTING)
 		tenant_exec_ok(t);
 }
@@ -506,13 +527,13 @@ tenant_spawn_failed(struct tenant *t, const char *cause)
 static void
 tenant_spawn(struct tenant *t)
 {
-	char cgdir[PATH_MAX];
+	char cgdir[PATH_MAX], why[512];
 	struct vx_err err;
 	pid_t pid;
 
 	tenant_timer(t, TIMER_NONE, 0);
 	vx_err_clear(&err);
-	t->spawn_error[0] = '\0';
+	tenant_spawn_error(t, NULL);
 	t->ready = 0;
 	notify_split_reset(&t->nsplit);
 	t->reloading = 0;
@@ -528,7 +549,8 @@ tenant_spawn(struct tenant *t)
 	logcap_configure(&t->logcap, t->spec.logs.max_size_bytes,
 	    t->spec.logs.keep);
 	t->started_mono = clock_mono_ms();
-	if (spawn_refused(&t->spec, t->spawn_error, sizeof(t->spawn_error))) {
+	if (spawn_refused(&t->spec, why, sizeof(why))) {
+		tenant_spawn_error(t, why);
 		/* Nothing to retry until the spec changes (STYLE rule 5). */
 		tenant_spawn_failed(t, t->spawn_error);
 		return;
@@ -539,7 +561,7 @@ tenant_spawn(struct tenant *t)
 	    &t->fds, &err);
 	if (pid == -2) {
 		/* As if the shim had failed a stage: no retry. */
-		snprintf(t->spawn_error, sizeof(t->spawn_error), "%s", err.msg);
+		tenant_spawn_error(t, err.msg);
 		tenant_spawn_failed(t, t->spawn_error);
 		return;
 	}
@@ -778,7 +800,7 @@ tenant_after_exit(struct tenant *t, int ws, const char *cause)
 	int restart = t->restart_pending;
 
 	t->restart_pending = 0;
-	if (t->spawn_error[0] != '\0') {
+	if (t->spawn_error != NULL) {
 		/* Cannot be started: no restart storm (STYLE rule 5). */
 		tenant_set_state(t, TS_FATAL, t->spawn_error);
 		return 0;

@@ -67,7 +67,7 @@ struct tenant {
 	ev_io			 out_w, err_w, notify_w, status_w;
 	ev_timer		 timer;
 	enum timer_kind		 timer_kind;
-	char			 spawn_error[512];	/* from the shim */
+	char			*spawn_error;	/* this start failed: why */
 	char			*stop_reason;	/* we stopped it: why */
 	int			 restart_pending;	/* start after the stop */
 	struct logcap		 logcap;
