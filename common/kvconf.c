@@ -9,12 +9,11 @@
 #include <unistd.h>
 
 #include "err.h"
+#include "esc.h"
 #include "kvconf.h"
 
 #define KV_MAX_SIZE	(1024 * 1024)	/* bytes of one config file */
 #define KV_MAX_KEYS	1024
-#define KV_ECHO_MAX	64		/* bytes of an untrusted key echoed */
-#define KV_ECHO_LEN	(KV_ECHO_MAX * 4 + 4)
 
 static int
 kv_is_space(char c)
@@ -44,35 +43,6 @@ kv_safe(char c)
 {
 	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
 	    (c >= '0' && c <= '9') || strchr("_./:@+,-", c) != NULL;
-}
-
-/*
- * Copy at most KV_ECHO_MAX of n untrusted bytes for an error message:
- * non-printable bytes and backslashes become \xNN, a cut echo ends "...".
- */
-static void
-kv_escape(const char *s, size_t n, char *buf, size_t size)
-{
-	static const char hex[] = "0123456789abcdef";
-	const unsigned char *p = (const unsigned char *)s;
-	size_t i, o = 0;
-
-	for (i = 0; i < n && i < KV_ECHO_MAX; i++) {
-		if (o + 5 > size)
-			break;
-		if (p[i] < 0x20 || p[i] >= 0x7f || p[i] == '\\') {
-			buf[o++] = '\\';
-			buf[o++] = 'x';
-			buf[o++] = hex[p[i] >> 4];
-			buf[o++] = hex[p[i] & 0xf];
-		} else
-			buf[o++] = (char)p[i];
-	}
-	if (i < n && o + 4 <= size) {
-		memcpy(buf + o, "...", 3);
-		o += 3;
-	}
-	buf[o] = '\0';
 }
 
 /* The entry of key in c, or NULL. */
@@ -137,7 +107,7 @@ static int
 kv_line(const char *p, size_t n, const char *file, int line,
     const char *const *allowed, struct kvconf *c, struct vx_err *err)
 {
-	char echo[KV_ECHO_LEN], *key = NULL, *value = NULL;
+	char echo[ESC_SHORT_LEN], *key = NULL, *value = NULL;
 	size_t i = 0, k0, klen, vlen = 0;
 	size_t a;
 
@@ -161,7 +131,7 @@ kv_line(const char *p, size_t n, const char *file, int line,
 	while (i < n && p[i] != '=' && !kv_is_space(p[i]))
 		i++;
 	klen = i - k0;
-	kv_escape(p + k0, klen, echo, sizeof(echo));
+	esc_bytes(echo, sizeof(echo), p + k0, klen, ESC_ECHO);
 	if (i == n || p[i] != '=') {
 		vx_err_set(err, VX_EXIT_FAIL, "%s:%d: expected KEY=VALUE",
 		    file, line);

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "esc.h"
 #include "log.h"
 
 static const char	*log_prog = "vectis";
@@ -95,78 +96,12 @@ fatalx(const char *fmt, ...)
 	exit(1);
 }
 
-/* Length of the valid UTF-8 sequence at s (1..4), or 0 if invalid. */
-static size_t
-log_utf8_len(const unsigned char *s, size_t len)
-{
-	size_t n, i;
-	unsigned int cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2, cp = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		n = 3, cp = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 4, cp = s[0] & 0x07;
-	else
-		return 0;
-	if (n > len)
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-	    (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-		return 0;
-	return n;
-}
-
-/* Escape untrusted bytes before they reach a log line, a table or JSON. */
+/*
+ * Escape untrusted bytes before they reach a log line, a table or JSON:
+ * esc_bytes() in its text style, under the name most callers know.
+ */
 char *
 log_escape(char *dst, size_t dstsz, const char *src, size_t len)
 {
-	static const char hex[] = "0123456789abcdef";
-	const unsigned char *u = (const unsigned char *)src;
-	size_t i = 0, o = 0, n;
-	unsigned char c;
-
-	if (dstsz == 0)
-		return dst;
-	while (i < len) {
-		c = u[i];
-		if (o + 5 >= dstsz)
-			break;
-		if (c == '\\') {
-			dst[o++] = '\\';
-			dst[o++] = '\\';
-		} else if (c == '\n') {
-			dst[o++] = '\\';
-			dst[o++] = 'n';
-		} else if (c == '\t') {
-			dst[o++] = '\\';
-			dst[o++] = 't';
-		} else if (c < 0x20 || c == 0x7f ||
-		    (n = log_utf8_len(u + i, len - i)) == 0 ||
-		    (c == 0xc2 && u[i + 1] < 0xa0)) {
-			/* C0, DEL, broken UTF-8, and C1 (U+0080-U+009F). */
-			dst[o++] = '\\';
-			dst[o++] = 'x';
-			dst[o++] = hex[c >> 4];
-			dst[o++] = hex[c & 15];
-		} else {
-			if (o + n + 1 >= dstsz)
-				break;
-			memcpy(dst + o, u + i, n);
-			o += n;
-			i += n;
-			continue;
-		}
-		i++;
-	}
-	dst[o] = '\0';
-	return dst;
+	return esc_bytes(dst, dstsz, src, len, 0);
 }

@@ -25,7 +25,8 @@ void	fatalx(const char *, ...)
 /*
  * Copy len bytes of src into dst (size dstsz) with control characters,
  * backslashes and non-UTF-8-safe bytes escaped as \n, \t, \\ or \xNN, so
- * that untrusted text cannot break a log line, a table or a terminal.
+ * that untrusted text cannot break a log line, a table or a terminal:
+ * esc_bytes(dst, dstsz, src, len, 0) (esc.h), which has the other styles.
  */
 char   *log_escape(char *dst, size_t dstsz, const char *src, size_t len);
 

@@ -10,6 +10,7 @@
 #include <jansson.h>
 
 #include "err.h"
+#include "esc.h"
 #include "name.h"
 #include "sig.h"
 #include "spec.h"
@@ -25,9 +26,7 @@
 #define SPEC_2_40		((long long)1 << 40)
 #define SPEC_2_50		((long long)1 << 50)
 
-#define SPEC_ECHO_MAX		64	/* bytes of an untrusted key echoed */
-#define SPEC_ECHO_LEN		(SPEC_ECHO_MAX * 4 + 4)
-#define SPEC_PATH_LEN		(SPEC_ECHO_LEN + 64)
+#define SPEC_PATH_LEN		(ESC_SHORT_LEN + 64)
 
 #define SPEC_RESERVED_PREFIX	"VECTIS_"
 
@@ -65,43 +64,13 @@ static const char *const spec_notify_names[] = {
 	[NOTIFY_SYSTEMD] = "systemd",
 };
 
-/*
- * Copy at most SPEC_ECHO_MAX bytes of an untrusted string for an error
- * message: non-printable bytes and backslashes become \xNN and a cut string
- * ends with "...".
- */
-static void
-spec_escape(const char *s, char *buf, size_t size)
-{
-	static const char hex[] = "0123456789abcdef";
-	const unsigned char *p = (const unsigned char *)s;
-	size_t i, o = 0;
-
-	for (i = 0; i < SPEC_ECHO_MAX && p[i] != '\0'; i++) {
-		if (o + 5 > size)
-			break;
-		if (p[i] < 0x20 || p[i] >= 0x7f || p[i] == '\\') {
-			buf[o++] = '\\';
-			buf[o++] = 'x';
-			buf[o++] = hex[p[i] >> 4];
-			buf[o++] = hex[p[i] & 0xf];
-		} else
-			buf[o++] = (char)p[i];
-	}
-	if (p[i] != '\0' && o + 4 <= size) {
-		memcpy(buf + o, "...", 3);
-		o += 3;
-	}
-	buf[o] = '\0';
-}
-
 /* The field path "prefix.key" (or "key" at the top), key escaped. */
 static const char *
 spec_path(char *buf, size_t size, const char *prefix, const char *key)
 {
-	char esc[SPEC_ECHO_LEN];
+	char esc[ESC_SHORT_LEN];
 
-	spec_escape(key, esc, sizeof(esc));
+	esc_bytes(esc, sizeof(esc), key, strlen(key), ESC_ECHO);
 	if (prefix == NULL || *prefix == '\0')
 		snprintf(buf, size, "%s", esc);
 	else

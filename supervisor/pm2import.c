@@ -11,6 +11,7 @@
 #include <jansson.h>
 
 #include "err.h"
+#include "esc.h"
 #include "log.h"
 #include "name.h"
 #include "pm2import.h"
@@ -19,8 +20,7 @@
 #define IMP_MAX_APPS		10000
 #define IMP_MAX_INSTANCES	1024
 #define IMP_MAX_PATH		4096
-#define IMP_ECHO_MAX		64	/* bytes of an untrusted value echoed */
-#define IMP_ECHO_LEN		(IMP_ECHO_MAX * 4 + 8)
+#define IMP_ECHO_LEN		(ESC_SHORT_MAX * 4 + 8)	/* an echoed value */
 #define IMP_LABEL_LEN		(IMP_ECHO_LEN + 16)
 #define IMP_MIN_MEMORY		(1024 * 1024)
 #define IMP_MAX_MEMORY		((double)((long long)1 << 50))
@@ -134,17 +134,11 @@ static const char *const imp_pm2_vars[] = {
 	"unique_id", "pm_id", "PWD", "OLDPWD", "_", "SHLVL", NULL
 };
 
-/* An untrusted string, escaped and cut to IMP_ECHO_MAX bytes. */
+/* An untrusted string, escaped and cut to ESC_SHORT_MAX bytes. */
 static const char *
 imp_esc(char *buf, size_t size, const char *s)
 {
-	size_t len = strlen(s);
-
-	log_escape(buf, size > 4 ? size - 4 : size, s,
-	    len > IMP_ECHO_MAX ? IMP_ECHO_MAX : len);
-	if (len > IMP_ECHO_MAX && size > 4)
-		strcat(buf, "...");
-	return buf;
+	return esc_bytes(buf, size, s, strlen(s), ESC_SHORT);
 }
 
 /* Append one warning line, unless the same one is there already. */

@@ -3,6 +3,7 @@
  * request or a clear error, never a crash or a leak.
  *
  * fuzz-sources: common/ctlproto.c common/err.c common/log.c common/clock.c
+ * fuzz-sources: common/esc.c
  * fuzz-pkgs: jansson
  */
 #include <stddef.h>

@@ -7,7 +7,7 @@
  * Inputs up to 4 KiB: the key cap (1024 keys, a quadratic parse at the
  * limit) is a unit test, and smaller inputs keep the rate up.
  *
- * fuzz-sources: common/kvconf.c common/err.c
+ * fuzz-sources: common/kvconf.c common/err.c common/esc.c
  * fuzz-flags: -max_len=4096
  */
 #include <stddef.h>

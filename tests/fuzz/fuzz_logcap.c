@@ -6,7 +6,7 @@
  * control byte but tab, and the stderr tail quoted in last_error must fit
  * its buffer and be escaped.
  *
- * fuzz-sources: supervisor/logcap.c common/log.c common/clock.c
+ * fuzz-sources: supervisor/logcap.c common/log.c common/clock.c common/esc.c
  */
 #include <sys/stat.h>
 

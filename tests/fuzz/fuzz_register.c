@@ -2,7 +2,7 @@
  * fuzz_register.c: libFuzzer harness for the dashboard answer checks.
  *
  * fuzz-sources: sync/register_parse.c common/err.c common/log.c
- * fuzz-sources: common/clock.c
+ * fuzz-sources: common/clock.c common/esc.c
  * fuzz-pkgs: jansson
  */
 #include <stddef.h>
