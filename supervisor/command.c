@@ -211,7 +211,8 @@ wait_entry_settled(enum wait_kind kind, struct wait_entry *e)
 			e->ok = 1;
 			return 1;
 		}
-		if (t->state == TS_STARTING || t->state == TS_STOPPING)
+		if (t->state == TS_STARTING || tenant_is_stopping(t) ||
+		    t->state == TS_QUEUED)
 			return 0;
 		e->ok = 0;
 		e->error = strdup(M->shutting_down ?
@@ -231,7 +232,12 @@ wait_entry_settled(enum wait_kind kind, struct wait_entry *e)
 	return 1;
 }
 
-static void
+/*
+ * Delete a stopped tenant: from the database, then from memory.  If the
+ * deletion cannot be committed the tenant stays in both, stopped as its
+ * committed desired state says, and -1 fails the command (SPEC 7).
+ */
+static int
 command_remove_now(struct tenant *t)
 {
 	struct vx_err err;
@@ -245,7 +251,7 @@ command_remove_now(struct tenant *t)
 	    store_commit(M->store, &err) == -1) {
 		store_rollback(M->store);
 		log_error("%s: unable to remove: %s", t->name, err.msg);
-		master_store_failed();
+		return -1;
 	}
 	log_info("%s: removed", t->name);
 	for (w = waits; w != NULL; w = w->next)
@@ -256,6 +262,7 @@ command_remove_now(struct tenant *t)
 	cgroup_remove(t->name, &t->cg);
 	master_unlink(t);
 	tenant_free(t);
+	return 0;
 }
 
 static json_t *
@@ -280,8 +287,9 @@ wait_result(struct wait *w)
 static int
 wait_check(struct wait *w)
 {
+	const char *lost = NULL;
 	json_t *res;
-	size_t i;
+	size_t i, nlost = 0;
 
 	if (w->kind == WAIT_SHUTDOWN)
 		return 0;	/* answered by command_shutdown_done() */
@@ -294,18 +302,23 @@ wait_check(struct wait *w)
 	}
 	if (w->kind == WAIT_REMOVE)
 		for (i = 0; i < w->n; i++)
-			if (w->e[i].t != NULL) {
-				struct tenant *t = w->e[i].t;
-
-				command_remove_now(t);
-			}
+			if (w->e[i].t != NULL &&
+			    command_remove_now(w->e[i].t) == -1 &&
+			    nlost++ == 0)
+				lost = w->e[i].name;
 	if (w->extra != NULL) {
 		res = w->extra;
 		w->extra = NULL;
 	} else
 		res = wait_result(w);
 	wait_unlink(w);
-	if (w->conn != NULL)
+	if (lost != NULL) {
+		json_decref(res);
+		if (w->conn != NULL)
+			command_error(w->conn, VX_EXIT_FAIL, "%s%s: database "
+			    "busy/unwritable, not recorded: stopped, not "
+			    "removed", lost, nlost > 1 ? " and others" : "");
+	} else if (w->conn != NULL)
 		command_ok(w->conn, res);
 	else
 		json_decref(res);
@@ -368,19 +381,70 @@ command_shutdown_done(void)
 	}
 }
 
+/*
+ * Commit the operator's desired state for every target, in one
+ * transaction, before anything moves: a change that cannot be recorded
+ * fails and leaves memory as it was (SPEC section 7).  -1 after replying.
+ */
+static int
+command_desire(struct conn *c, struct tenant **ts, size_t n, enum desired d)
+{
+	enum desired *old;
+	struct vx_err err;
+	size_t i, set = 0;
+
+	if ((old = calloc(n + 1, sizeof(*old))) == NULL) {
+		command_error(c, VX_EXIT_FAIL, "%s", strerror(ENOMEM));
+		return -1;
+	}
+	vx_err_clear(&err);
+	if (store_begin(M->store, &err) == -1)
+		goto fail;
+	for (set = 0; set < n; set++) {
+		old[set] = ts[set]->desired;
+		if (tenant_set_desired(ts[set], d) == -1)
+			goto fail;
+	}
+	if (store_commit(M->store, &err) == -1)
+		goto fail;
+	free(old);
+	return 0;
+fail:
+	store_rollback(M->store);
+	for (i = 0; i < set; i++)
+		ts[i]->desired = old[i];
+	free(old);
+	command_error(c, VX_EXIT_FAIL, "%s%s: database busy/unwritable, not "
+	    "recorded: %s", n > 0 ? ts[0]->name : "", n > 1 ? " and others" :
+	    "", err.msg[0] != '\0' ? err.msg : "see the master's log");
+	return -1;
+}
+
 static void
 cmd_updown(struct conn *c, json_t *req, int op)
 {
 	struct tenant **ts;
 	size_t i, n;
+	int paced;
 
 	if (command_targets(c, req, &ts, &n) == -1)
 		return;
+	if (command_desire(c, ts, n, op == 1 ? DESIRED_STOPPED :
+	    DESIRED_STARTED) == -1) {
+		free(ts);
+		return;
+	}
+	/* Many tenants at once go through the start queue (SPEC 5). */
+	paced = n > 1 || json_is_true(json_object_get(req, "all"));
 	for (i = 0; i < n; i++) {
-		if (op == 0)
+		if (op == 0 && paced)
+			tenant_start_paced(ts[i]);
+		else if (op == 0)
 			tenant_start(ts[i], 1);
 		else if (op == 1)
 			tenant_stop(ts[i], 1, NULL);
+		else if (paced)
+			tenant_restart_paced(ts[i]);
 		else
 			tenant_restart(ts[i]);
 	}
@@ -443,8 +507,9 @@ command_one(struct conn *c, json_t *req)
 
 /*
  * The tenant's spec as its owner wrote it; a reader who is not an admin
- * (CONTROL_READ=all) sees the names of its env variables, not their
- * values, which are where tokens live.
+ * (CONTROL_READ=all), and the HTTP API whose answers cross the network in
+ * clear text, see the names of its env variables, not their values,
+ * which are where tokens live.
  */
 static json_t *
 command_spec_json(struct conn *c, const struct tenant *t)
@@ -452,7 +517,7 @@ command_spec_json(struct conn *c, const struct tenant *t)
 	json_t *o = spec_to_json(&t->spec), *env, *v;
 	const char *k;
 
-	if (o == NULL || control_peer_admin(c))
+	if (o == NULL || (control_peer_admin(c) && !control_peer_remote(c)))
 		return o;
 	env = json_object_get(o, "env");
 	json_object_foreach(env, k, v)
@@ -600,6 +665,8 @@ cmd_remove(struct conn *c, json_t *req)
 	struct tenant *t;
 
 	if ((t = command_one(c, req)) == NULL)
+		return;
+	if (command_desire(c, &t, 1, DESIRED_STOPPED) == -1)
 		return;
 	tenant_stop(t, 1, NULL);
 	if (wait_new(c, WAIT_REMOVE, &t, 1) == NULL)

@@ -1,8 +1,11 @@
 /*
  * heartbeat.c: act on the lines workers send on their notify pipe.
  *
- * Heartbeats only touch memory and the watchdog timer; last_seen_at reaches
- * the store in batches (one transaction per flush), state changes at once.
+ * Heartbeats only touch memory and the watchdog timer.  What workers report
+ * (last_seen_at, SESSION=, LAST_ERROR=) reaches the store in batches, one
+ * transaction per flush, and their history events are queued and limited
+ * per tenant, so that no worker can make the master commit at its pace;
+ * state changes are committed at once (tenant.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +22,7 @@
 
 #define HEARTBEAT_FLUSH_S	2.0
 #define HEARTBEAT_BAD_LOG_MS	10000
+#define HEARTBEAT_EVENTS	10	/* report events per tenant per flush */
 
 static ev_timer flush_w;
 static int flush_init;
@@ -44,7 +48,45 @@ heartbeat_dirty(struct tenant *t)
 	}
 }
 
-/* Batched last_seen_at: one transaction however many heartbeats came. */
+/*
+ * A SESSION= or LAST_ERROR= change goes to history through the store's
+ * queue, at most HEARTBEAT_EVENTS per tenant between two flushes; the
+ * rest are counted, and the flush writes one event that says how many.
+ */
+static void
+heartbeat_event(struct tenant *t, const char *kind, const char *detail)
+{
+	heartbeat_dirty(t);
+	if (t->hb_events >= HEARTBEAT_EVENTS ||
+	    store_queue_event(M->store, t->name, kind, detail) == -1) {
+		t->hb_suppressed++;
+		return;
+	}
+	t->hb_events++;
+	t->events_untrimmed++;
+}
+
+/* The flush's event for what heartbeat_event() left out. */
+static void
+heartbeat_summary(struct tenant *t)
+{
+	char sum[160];
+
+	snprintf(sum, sizeof(sum), "%lu more session or last_error "
+	    "change(s) not recorded (at most %d per %.0f s)",
+	    t->hb_suppressed, HEARTBEAT_EVENTS, HEARTBEAT_FLUSH_S);
+	if (store_queue_event(M->store, t->name, "suppressed", sum) == 0) {
+		t->hb_suppressed = 0;
+		t->events_untrimmed++;
+	}
+}
+
+/*
+ * Batched reports: one transaction however many heartbeats, sessions and
+ * errors came, with the queued events and the trims they call for.  While
+ * the store is degraded nothing is tried: the retry (master.c) rewrites
+ * every row, then calls this.
+ */
 void
 heartbeat_flush(void)
 {
@@ -55,17 +97,31 @@ heartbeat_flush(void)
 
 	if (flush_init)
 		ev_timer_stop(M->loop, &flush_w);
+	if (M->store_degraded)
+		return;
 	vx_err_clear(&err);
 	if (store_begin(M->store, &err) == -1)
 		goto fail;
 	for (i = 0; i < M->ntenants; i++) {
 		t = M->tenants[i];
-		if (!t->seen_dirty)
+		t->hb_events = 0;
+		if (t->hb_suppressed > 0)
+			heartbeat_summary(t);
+		if (t->seen_dirty && store_put_seen(M->store, t->name,
+		    t->last_seen_at ? clock_iso8601(t->last_seen_at, seen) :
+		    NULL, t->session_state, t->last_error, &err) == -1)
+			goto fail;
+	}
+	if (store_write_queued(M->store, &err) == -1)
+		goto fail;
+	for (i = 0; i < M->ntenants; i++) {
+		t = M->tenants[i];
+		if (t->events_untrimmed < STORE_TRIM_EVERY(M->conf.event_keep))
 			continue;
-		if (store_put_seen(M->store, t->name,
-		    clock_iso8601(t->last_seen_at, seen), t->session_state,
+		if (store_trim_events(M->store, t->name, M->conf.event_keep,
 		    &err) == -1)
 			goto fail;
+		t->events_untrimmed = 0;
 	}
 	if (store_commit(M->store, &err) == -1)
 		goto fail;
@@ -127,10 +183,7 @@ heartbeat_ready(struct tenant *t)
 		log_warn("%s: READY=1 before exec: ignored", t->name);
 		return;
 	}
-	t->ready = 1;
-	tenant_timer(t, TIMER_NONE, 0);
-	tenant_set_state(t, TS_RUNNING, NULL);
-	heartbeat_arm(t);
+	tenant_ready(t);
 }
 
 /* Worker text is stored escaped: valid UTF-8, no control characters. */
@@ -223,7 +276,7 @@ heartbeat_message(struct tenant *t, const struct notify_msg *mp)
 		}
 		free(t->session_state);
 		t->session_state = text;
-		(void)tenant_save(t, "session", text);
+		heartbeat_event(t, "session", text);
 		master_changed();
 		break;
 	case NK_LAST_ERROR:
@@ -231,7 +284,7 @@ heartbeat_message(struct tenant *t, const struct notify_msg *mp)
 			break;
 		free(t->last_error);
 		t->last_error = text;
-		(void)tenant_save(t, "last_error", text);
+		heartbeat_event(t, "last_error", text);
 		master_changed();
 		break;
 	default:

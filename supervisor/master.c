@@ -114,6 +114,7 @@ master_settle_cb(struct ev_loop *loop, ev_prepare *w, int revents)
 	size_t i;
 
 	ev_prepare_stop(loop, w);
+	tenant_queue_kick();
 	command_settle();
 	resource_schedule();
 	sdmaster_changed(loop);
@@ -127,54 +128,83 @@ master_settle_cb(struct ev_loop *loop, ev_prepare *w, int revents)
 	ev_break(loop, EVBREAK_ALL);
 }
 
-/* SIGTERM, SIGINT or the shutdown command. */
+/*
+ * SIGTERM, SIGINT or the shutdown command.  Every tenant gets the shutdown
+ * event: live ones are stopped, timers and the start queue are dropped,
+ * so no worker is started any more (review H3).  A second request sends
+ * the stop signal again to what is still stopping.
+ */
 void
 master_shutdown(const char *why)
 {
 	size_t i;
 
-	if (M->shutting_down)
+	if (M->shutting_down) {
+		log_info("shutting down (%s again): signalling again", why);
+		for (i = 0; i < M->ntenants; i++)
+			if (tenant_is_stopping(M->tenants[i]) &&
+			    M->tenants[i]->pid > 0)
+				tenant_signal_all(M->tenants[i],
+				    M->tenants[i]->spec.stop.signal);
 		return;
+	}
 	log_info("shutting down (%s)", why);
 	M->shutting_down = 1;
 	sdmaster_stopping();
 	control_stop_listening();
-	for (i = 0; i < M->ntenants; i++) {
-		struct tenant *t = M->tenants[i];
-
-		t->restart_pending = 0;
-		/* Shutdown is not an operator stop: desired state stays. */
-		if (tenant_is_active(t))
-			tenant_stop(t, 0, NULL);
-		else if (t->state == TS_BACKOFF)
-			tenant_timer(t, TIMER_NONE, 0);
-	}
+	for (i = 0; i < M->ntenants; i++)
+		tenant_shutdown(M->tenants[i]);
 	master_changed();
 }
 
+/*
+ * One transaction: every row from memory, then the events queued while
+ * degraded.  A try waits at most STORE_BUSY_MS for another writer.
+ */
 static void
 master_store_retry_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
+	struct vx_err err;
+	unsigned long lost;
 	size_t i;
 
-	/* Each row in its own transaction, as tenant_save() does. */
+	vx_err_clear(&err);
+	if (store_begin(M->store, &err) == -1)
+		goto fail;
 	for (i = 0; i < M->ntenants; i++)
-		if (tenant_save(M->tenants[i], NULL, NULL) == -1)
-			return;
+		if (tenant_save(M->tenants[i], NULL, NULL) == -1) {
+			snprintf(err.msg, sizeof(err.msg), "unable to record "
+			    "%s", M->tenants[i]->name);
+			goto fail;
+		}
+	if (store_write_queued(M->store, &err) == -1 ||
+	    store_commit(M->store, &err) == -1)
+		goto fail;
 	log_info("database writable again; state re-recorded");
+	if ((lost = store_queue_dropped(M->store)) > 0)
+		log_warn("%lu event(s) were not recorded while the database "
+		    "was degraded", lost);
 	M->store_degraded = 0;
 	ev_timer_stop(loop, w);
 	heartbeat_flush();
+	return;
+fail:
+	store_rollback(M->store);
+	log_debug("database still degraded: %s", err.msg);
 }
 
-/* Keep supervising; rewrite every row from memory once the store works. */
+/*
+ * Keep supervising; rewrite every row from memory once the store works.
+ * Meanwhile writes are not even tried (tenant_save), so another process
+ * holding the database never stalls supervision.
+ */
 void
 master_store_failed(void)
 {
 	if (M->store_degraded)
 		return;
 	M->store_degraded = 1;
-	log_error("database degraded: supervising on, retrying every 5 s");
+	log_error("database degraded: supervising on, retrying every second");
 	ev_timer_again(M->loop, &M->store_retry);
 }
 
@@ -229,6 +259,24 @@ master_nofile(void)
 	}
 }
 
+/* The kernel's boot id, stored with each worker's pid (review M1). */
+static void
+master_boot_id(void)
+{
+	FILE *f;
+
+	M->boot_id[0] = '\0';
+	if ((f = fopen("/proc/sys/kernel/random/boot_id", "re")) == NULL) {
+		log_warn("unable to read the boot id: %s; workers left by a "
+		    "previous master will not be killed", strerror(errno));
+		return;
+	}
+	if (fgets(M->boot_id, sizeof(M->boot_id), f) == NULL)
+		M->boot_id[0] = '\0';
+	fclose(f);
+	M->boot_id[strcspn(M->boot_id, "\n")] = '\0';
+}
+
 static int
 master_load_cb(void *arg, const struct store_tenant *row)
 {
@@ -247,7 +295,7 @@ master_load_cb(void *arg, const struct store_tenant *row)
 	/* A previous master may have died with this worker running. */
 	if (row->proc.pid > 0)
 		tenant_kill_leftover(t, (pid_t)row->proc.pid,
-		    row->proc.pid_start);
+		    row->proc.pid_start, row->proc.boot_id);
 	return 0;
 }
 
@@ -335,6 +383,7 @@ master_run(const struct vx_paths *paths, int standby)
 		    err.msg);
 	if (store_open(M->paths.db, &M->store, &err) == -1)
 		fatalx("%s", err.msg);
+	master_boot_id();
 	master_nofile();
 	if (!M->pid1 && prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == -1)
 		log_warn("unable to become a child subreaper: %s",
@@ -345,7 +394,7 @@ master_run(const struct vx_paths *paths, int standby)
 	master_signals(M->loop);
 	ev_prepare_init(&M->settle_w, master_settle_cb);
 	ev_init(&M->store_retry, master_store_retry_cb);
-	M->store_retry.repeat = 5.;
+	M->store_retry.repeat = 1.;
 	master_load();
 	if (sdnotify_listen(&err) == -1)
 		log_warn("notify: systemd tenants will not be heard: %s",

@@ -127,15 +127,21 @@ sdmaster_counts(char *buf, size_t len)
 		case TS_STARTING:
 		case TS_RUNNING:
 		case TS_STOPPING:
+		case TS_STOPPING_RESTART:
+		case TS_STOPPING_FAIL:
+		case TS_STOPPING_CYCLE:
 			run++;
 			break;
 		case TS_STOPPED:
 		case TS_EXITED:
+		case TS_QUEUED:
 			stop++;
 			break;
 		case TS_BACKOFF:
 		case TS_FATAL:
 			err++;
+			break;
+		case TS_NSTATES:
 			break;
 		}
 	}

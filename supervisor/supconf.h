@@ -14,6 +14,9 @@ struct supconf {
 	gid_t	control_gid;		/* its members may run every command */
 	int	control_read_all;	/* CONTROL_READ=all: anyone may read */
 	int	cgroup_mode;		/* CGROUP: enum cgroup_mode */
+	int	http_root_tenants;	/* HTTP_ROOT_TENANTS=yes: pushes may */
+					/* bring tenants that run as root */
+	int	start_concurrency;	/* START_CONCURRENCY: starting at once */
 };
 
 /* Read path into conf (defaults for a missing file); errors name the line. */

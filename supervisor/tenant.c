@@ -24,13 +24,14 @@
 #include "sig.h"
 #include "store.h"
 #include "tenant.h"
+#include "transition.h"
 
 #define container_of(p, type, member) \
 	((type *)(void *)((char *)(p) - offsetof(type, member)))
 
-static const char *const state_names[] = {
+static const char *const state_names[TS_NSTATES] = {
 	"starting", "running", "backoff", "stopping", "stopped", "exited",
-	"fatal",
+	"fatal", "queued", "stopping", "stopping", "stopping",
 };
 
 /* Pid -> tenant, open addressing; 0 marks an empty slot. */
@@ -40,6 +41,8 @@ static size_t pidtab_used;
 
 static void tenant_spawn(struct tenant *);
 static void tenant_spawn_error(struct tenant *, const char *);
+static void queue_del(struct tenant *);
+static int nstarting;
 static void tenant_timer_cb(struct ev_loop *, ev_timer *, int);
 
 /* The detail the CLI and the database show. */
@@ -57,13 +60,19 @@ tenant_status_name(enum tstate s)
 	case TS_STARTING:
 	case TS_RUNNING:
 	case TS_STOPPING:
+	case TS_STOPPING_RESTART:
+	case TS_STOPPING_FAIL:
+	case TS_STOPPING_CYCLE:
 		return "RUNNING";
 	case TS_BACKOFF:
 	case TS_FATAL:
 		return "ERROR";
 	case TS_STOPPED:
 	case TS_EXITED:
+	case TS_QUEUED:
 		return "STOPPED";
+	case TS_NSTATES:
+		break;
 	}
 	log_error("can't happen: state %d", (int)s);
 	return "ERROR";
@@ -193,6 +202,9 @@ tenant_free(struct tenant *t)
 	if (t == NULL)
 		return;
 	ev_timer_stop(M->loop, &t->timer);
+	queue_del(t);
+	if (t->state == TS_STARTING)
+		nstarting--;
 	tenant_stop_watchers(t);
 	spawn_close_fds(&t->fds);
 	if (t->pid > 0)
@@ -221,6 +233,7 @@ tenant_row(const struct tenant *t, struct store_process *p, char *started,
 	p->last_error = t->last_error;
 	p->pid = t->pid > 0 ? t->pid : 0;
 	p->pid_start = t->pid > 0 ? t->pid_start : 0;
+	p->boot_id = t->pid > 0 && M->boot_id[0] != '\0' ? M->boot_id : NULL;
 	p->restarts = t->restarts;
 	p->started_at = t->started_at ? clock_iso8601(t->started_at,
 	    started) : NULL;
@@ -229,35 +242,55 @@ tenant_row(const struct tenant *t, struct store_process *p, char *started,
 	p->session_state = t->session_state;
 }
 
-/* Write the row (and an event) in one transaction; failures degrade. */
+/*
+ * Write the row (and an event) in one transaction, or in the caller's if
+ * one is open (the store retry); queued events go first, so history stays
+ * in order, and this tenant's history is trimmed now and then.  While the
+ * store is degraded nothing waits for it: the event is queued and the
+ * retry rewrites every row (SPEC section 7).
+ */
 int
 tenant_save(struct tenant *t, const char *kind, const char *detail)
 {
 	char started[ISO8601_LEN], seen[ISO8601_LEN];
 	struct store_process p;
 	struct vx_err err;
+	int own, trim;
 
 	if (t->removed)
 		return 0;
+	if (kind != NULL)
+		t->events_untrimmed++;
+	own = !store_in_transaction(M->store);
+	if (own && M->store_degraded) {
+		if (kind != NULL)
+			(void)store_queue_event(M->store, t->name, kind,
+			    detail);
+		return -1;
+	}
+	trim = t->events_untrimmed >= STORE_TRIM_EVERY(M->conf.event_keep);
 	tenant_row(t, &p, started, seen);
 	vx_err_clear(&err);
-	if (store_begin(M->store, &err) == -1 ||
+	if ((own && store_begin(M->store, &err) == -1) ||
 	    store_put_process(M->store, &p, &err) == -1 ||
-	    (kind != NULL &&
-	    store_add_event(M->store, t->name, kind, detail, &err) == -1) ||
-	    store_commit(M->store, &err) == -1) {
+	    (kind != NULL && (store_write_queued(M->store, &err) == -1 ||
+	    store_add_event(M->store, t->name, kind, detail, &err) == -1)) ||
+	    (trim && store_trim_events(M->store, t->name,
+	    M->conf.event_keep, &err) == -1) ||
+	    (own && store_commit(M->store, &err) == -1)) {
+		if (!own)
+			return -1;	/* the caller rolls back and reports */
 		store_rollback(M->store);
 		log_error("%s: unable to record state %s: %s", t->name,
 		    tenant_state_name(t->state), err.msg);
+		if (kind != NULL)
+			(void)store_queue_event(M->store, t->name, kind,
+			    detail);
 		master_store_failed();
 		return -1;
 	}
-	if (kind != NULL && ++M->events_since_trim >= 1000) {
-		/* Bounded history: trim now and then, not on every event. */
-		M->events_since_trim = 0;
-		if (store_trim_events(M->store, M->conf.event_keep, &err) == -1)
-			log_warn("unable to trim events: %s", err.msg);
-	}
+	if (trim)
+		t->events_untrimmed = 0;
 	return 0;
 }
 
@@ -269,6 +302,11 @@ tenant_set_state(struct tenant *t, enum tstate s, const char *last_error)
 	enum tstate old = t->state;
 
 	t->state = s;
+	if (old == TS_STARTING && s != TS_STARTING) {
+		nstarting--;
+		master_changed();	/* a start slot is free */
+	} else if (s == TS_STARTING && old != TS_STARTING)
+		nstarting++;
 	if (last_error != NULL) {
 		free(t->last_error);
 		t->last_error = strdup(last_error);
@@ -292,24 +330,30 @@ tenant_set_state(struct tenant *t, enum tstate s, const char *last_error)
 	master_changed();
 }
 
-/* Persist desired state: it survives master restarts with no save step. */
-void
+/*
+ * Persist desired state, then set it: it survives master restarts with no
+ * save step, and an operator's change that cannot be recorded changes
+ * nothing (SPEC section 7).  Inside the caller's transaction if one is
+ * open; then the caller undoes memory if that transaction fails.
+ */
+int
 tenant_set_desired(struct tenant *t, enum desired d)
 {
 	struct vx_err err;
 	const char *v;
 
 	if (t->desired == d)
-		return;
-	t->desired = d;
+		return 0;
 	v = d == DESIRED_STARTED ? "started" :
 	    d == DESIRED_STOPPED ? "stopped" : NULL;
 	vx_err_clear(&err);
 	if (store_set_desired(M->store, t->name, v, &err) == -1) {
 		log_error("%s: unable to record desired state: %s", t->name,
 		    err.msg);
-		master_store_failed();
+		return -1;
 	}
+	t->desired = d;
+	return 0;
 }
 
 /* Whether the tenant should run when the master starts. */
@@ -416,11 +460,9 @@ tenant_notify_cb(struct ev_loop *loop, ev_io *w, int revents)
 static void
 tenant_exec_ok(struct tenant *t)
 {
-	if (t->spec.notify == NOTIFY_NONE) {
-		t->ready = 1;
-		tenant_set_state(t, TS_RUNNING, NULL);
-		heartbeat_arm(t);
-	} else
+	if (t->spec.notify == NOTIFY_NONE)
+		tenant_event(t, TE_READY, 0, NULL);
+	else
 		tenant_timer(t, TIMER_START, t->spec.start_timeout_s);
 }
 
@@ -461,6 +503,7 @@ tenant_read_status(struct tenant *t)
 		spawn_report_text(&t->spec, r.stage, r.error, why,
 		    sizeof(why));
 		tenant_spawn_error(t, why);
+		t->spawn_errno = r.error;
 		return 1;
 	}
 	if (n != 0)	/* a short report cannot come from our shim */
@@ -506,21 +549,84 @@ tenant_watch(struct tenant *t)
 	ev_io_start(M->loop, &t->status_w);
 }
 
-static int tenant_after_exit(struct tenant *, int ws, const char *cause);
+static void tenant_policy(struct tenant *, int ws, const char *cause);
+
+/* The start queue (SPEC section 5, "Start pacing"): FIFO, intrusive. */
+static struct tenant	*queue_head, **queue_tailp = &queue_head;
+
+static void
+queue_put(struct tenant *t)
+{
+	if (t->q_prevp != NULL)
+		return;
+	t->q_next = NULL;
+	t->q_prevp = queue_tailp;
+	*queue_tailp = t;
+	queue_tailp = &t->q_next;
+}
+
+static void
+queue_del(struct tenant *t)
+{
+	if (t->q_prevp == NULL)
+		return;
+	if (t->q_next != NULL)
+		t->q_next->q_prevp = t->q_prevp;
+	else
+		queue_tailp = t->q_prevp;
+	*t->q_prevp = t->q_next;
+	t->q_next = NULL;
+	t->q_prevp = NULL;
+}
+
+/* Tenants in state starting now. */
+int
+tenant_starting_count(void)
+{
+	return nstarting;
+}
+
+static int
+queue_limit(void)
+{
+	return M->conf.start_concurrency > 0 ? M->conf.start_concurrency : 2;
+}
+
+/* Give free start slots to queued tenants, oldest first. */
+void
+tenant_queue_kick(void)
+{
+	struct tenant *t;
+
+	while (queue_head != NULL && nstarting < queue_limit() &&
+	    !M->shutting_down) {
+		t = queue_head;
+		queue_del(t);
+		tenant_event(t, TE_SLOT, 0, NULL);
+	}
+}
 
 /*
- * A failed spawn goes through tenant_after_exit like an exit.  That asks
- * for a re-spawn only in TS_STOPPING, and tenant_spawn is never entered in
- * that state: its callers spawn from a state at rest (tenant_restart only
- * without a pid, and a tenant is STOPPING only while it has one).
+ * A failed spawn: a cause the tenant cannot outgrow by itself goes fatal
+ * (no restart storm, STYLE rule 5), re-armed by retry_after_s (review M9);
+ * a transient one (no memory, too many processes) counts as a crash.
  */
 static void
-tenant_spawn_failed(struct tenant *t, const char *cause)
+tenant_spawn_failed(struct tenant *t)
 {
-	t->started_at = 0;
-	if (tenant_after_exit(t, -1, cause))
-		log_error("%s: can't happen: a re-spawn after a failed spawn",
-		    t->name);
+	switch (t->spawn_errno) {
+	case EAGAIN:
+	case ENOMEM:
+	case EIO:
+	case EMFILE:
+	case ENFILE:
+	case EINTR:
+		tenant_policy(t, -1, t->spawn_error);
+		return;
+	}
+	tenant_set_state(t, TS_FATAL, t->spawn_error);
+	if (t->spec.restart.retry_after_s > 0)
+		tenant_timer(t, TIMER_RETRY, t->spec.restart.retry_after_s);
 }
 
 /* Fork the shim; a spawn failure counts as a failed run. */
@@ -531,9 +637,15 @@ tenant_spawn(struct tenant *t)
 	struct vx_err err;
 	pid_t pid;
 
+	queue_del(t);
 	tenant_timer(t, TIMER_NONE, 0);
+	if (M->shutting_down) {		/* never a new worker (review H3) */
+		tenant_set_state(t, TS_STOPPED, NULL);
+		return;
+	}
 	vx_err_clear(&err);
 	tenant_spawn_error(t, NULL);
+	t->spawn_errno = 0;
 	t->ready = 0;
 	notify_split_reset(&t->nsplit);
 	t->reloading = 0;
@@ -549,25 +661,23 @@ tenant_spawn(struct tenant *t)
 	logcap_configure(&t->logcap, t->spec.logs.max_size_bytes,
 	    t->spec.logs.keep);
 	t->started_mono = clock_mono_ms();
+	t->started_at = 0;
 	if (spawn_refused(&t->spec, why, sizeof(why))) {
 		tenant_spawn_error(t, why);
-		/* Nothing to retry until the spec changes (STYLE rule 5). */
-		tenant_spawn_failed(t, t->spawn_error);
+		tenant_spawn_failed(t);
 		return;
 	}
 	pid = spawn_worker(&t->spec, M->shim_path, &M->nofile_default,
 	    cgroup_prepare(t->name, &t->cg, t->spec.limits.memory_max_bytes,
 	    t->spec.limits.nproc, cgdir, sizeof(cgdir)) == 0 ? cgdir : NULL,
 	    &t->fds, &err);
-	if (pid == -2) {
-		/* As if the shim had failed a stage: no retry. */
+	if (pid < 0) {
+		if (pid == -1) {	/* ours (pipes, fork): transient */
+			log_error("%s: %s", t->name, err.msg);
+			t->spawn_errno = EAGAIN;
+		}
 		tenant_spawn_error(t, err.msg);
-		tenant_spawn_failed(t, t->spawn_error);
-		return;
-	}
-	if (pid == -1) {
-		log_error("%s: %s", t->name, err.msg);
-		tenant_spawn_failed(t, err.msg);
+		tenant_spawn_failed(t);
 		return;
 	}
 	t->pid = pid;
@@ -578,95 +688,357 @@ tenant_spawn(struct tenant *t)
 	tenant_set_state(t, TS_STARTING, NULL);
 }
 
-/* Operator start resets the count and the error; a restart does not. */
+/* Every process of the tenant hears sig (SPEC section 5). */
 void
-tenant_start(struct tenant *t, int operator)
+tenant_signal_all(struct tenant *t, int sig)
 {
-	if (operator) {
-		tenant_set_desired(t, DESIRED_STARTED);
-		t->restarts = 0;
-		restart_reset(&t->rs);
-		if (t->last_error != NULL) {
-			free(t->last_error);
-			t->last_error = NULL;
-			(void)tenant_save(t, "cleared", "operator start");
-		}
-	}
-	switch (t->state) {
-	case TS_STARTING:
-	case TS_RUNNING:
-		return;
-	case TS_STOPPING:
-		t->restart_pending = 1;
-		return;
-	case TS_BACKOFF:
-	case TS_STOPPED:
-	case TS_EXITED:
-	case TS_FATAL:
-		tenant_spawn(t);
-		return;
-	}
-}
-
-/* Stop: TERM the group now, KILL it after stop.timeout_s. */
-void
-tenant_stop(struct tenant *t, int operator, const char *reason)
-{
-	if (operator) {
-		tenant_set_desired(t, DESIRED_STOPPED);
-		t->restart_pending = 0;
-	}
-	switch (t->state) {
-	case TS_STOPPING:
-		if (operator) {	/* no longer a restart of ours */
-			free(t->stop_reason);
-			t->stop_reason = NULL;
-		}
-		return;
-	case TS_STOPPED:
-		return;
-	case TS_BACKOFF:
-	case TS_EXITED:
-	case TS_FATAL:
-		tenant_timer(t, TIMER_NONE, 0);
-		if (t->state != TS_STOPPED)
-			tenant_set_state(t, TS_STOPPED, NULL);
-		return;
-	case TS_STARTING:
-	case TS_RUNNING:
-		break;
-	}
-	free(t->stop_reason);
-	t->stop_reason = reason != NULL ? strdup(reason) : NULL;
-	heartbeat_disarm(t);
-	if (spawn_killpg(t->pid, t->spec.stop.signal) == -1)
+	if (spawn_killpg(t->pid, sig) == -1 && errno != ESRCH)
 		log_warn("%s: unable to signal process group %d: %s",
 		    t->name, (int)t->pid, strerror(errno));
 	/* Daemons that left the group with setsid hear it too. */
-	cgroup_signal(t->name, t->spec.stop.signal, t->pid);
-	if (t->spec.stop.signal != SIGKILL && t->spec.stop.signal != SIGCONT) {
-		(void)spawn_killpg(t->pid, SIGCONT);
-		cgroup_signal(t->name, SIGCONT, t->pid);
-	}
-	tenant_timer(t, TIMER_STOP, t->spec.stop.timeout_s);
-	tenant_set_state(t, TS_STOPPING, NULL);
+	cgroup_signal(t->name, sig, t->pid);
 }
 
-/* Operator restart: a fresh start, whatever the state. */
+/* SIGKILL every process of the tenant. */
 void
-tenant_restart(struct tenant *t)
+tenant_kill_all(struct tenant *t)
+{
+	(void)spawn_killpg(t->pid, SIGKILL);
+	cgroup_kill(t->name);
+}
+
+/*
+ * The actions of the transition table.  Each one does the work and sets
+ * the next state; ev holds what the event carries (wait status, reason).
+ */
+struct tev {
+	int		 ws;
+	const char	*reason;
+};
+
+typedef void tenant_action(struct tenant *, const struct tev *);
+
+static void
+act_nop(struct tenant *t, const struct tev *ev)
+{
+}
+
+static void
+act_spawn(struct tenant *t, const struct tev *ev)
+{
+	tenant_spawn(t);
+}
+
+static void
+act_queue(struct tenant *t, const struct tev *ev)
+{
+	tenant_timer(t, TIMER_NONE, 0);
+	if (M->shutting_down) {
+		tenant_set_state(t, TS_STOPPED, NULL);
+		return;
+	}
+	queue_put(t);
+	tenant_set_state(t, TS_QUEUED, NULL);
+}
+
+/* At rest (no process): cancel timers and the queue, stay down. */
+static void
+act_down(struct tenant *t, const struct tev *ev)
+{
+	tenant_timer(t, TIMER_NONE, 0);
+	queue_del(t);
+	if (t->state != TS_STOPPED)
+		tenant_set_state(t, TS_STOPPED, NULL);
+}
+
+/* Fatal stays fatal at shutdown (the next master re-arms its retry). */
+static void
+act_disarm(struct tenant *t, const struct tev *ev)
+{
+	tenant_timer(t, TIMER_NONE, 0);
+}
+
+/* Send the stop signal to every process; SIGKILL after stop.timeout_s. */
+static void
+tenant_term(struct tenant *t, enum tstate next)
+{
+	int sig = t->spec.stop.signal;
+
+	heartbeat_disarm(t);
+	tenant_signal_all(t, sig);
+	if (sig != SIGKILL && sig != SIGCONT)
+		tenant_signal_all(t, SIGCONT);
+	tenant_timer(t, TIMER_STOP, t->spec.stop.timeout_s);
+	tenant_set_state(t, next, NULL);
+}
+
+static void
+act_stop(struct tenant *t, const struct tev *ev)
+{
+	tenant_term(t, TS_STOPPING);
+}
+
+static void
+act_stop_restart(struct tenant *t, const struct tev *ev)
+{
+	tenant_term(t, TS_STOPPING_RESTART);
+}
+
+static void
+act_stop_cycle(struct tenant *t, const struct tev *ev)
+{
+	if (ev->reason != NULL)
+		(void)tenant_save(t, "cycle", ev->reason);
+	tenant_term(t, TS_STOPPING_CYCLE);
+}
+
+static void
+act_stop_fail(struct tenant *t, const struct tev *ev)
+{
+	free(t->stop_reason);
+	t->stop_reason = ev->reason != NULL ? strdup(ev->reason) : NULL;
+	tenant_term(t, TS_STOPPING_FAIL);
+}
+
+/* Already signalled: only what follows the exit changes. */
+static void
+act_retarget(struct tenant *t, enum tstate next)
+{
+	if (next != TS_STOPPING_FAIL) {
+		free(t->stop_reason);
+		t->stop_reason = NULL;
+	}
+	tenant_set_state(t, next, NULL);
+}
+
+static void
+act_to_stopping(struct tenant *t, const struct tev *ev)
+{
+	act_retarget(t, TS_STOPPING);
+}
+
+static void
+act_to_restart(struct tenant *t, const struct tev *ev)
+{
+	act_retarget(t, TS_STOPPING_RESTART);
+}
+
+static void
+act_to_cycle(struct tenant *t, const struct tev *ev)
+{
+	act_retarget(t, TS_STOPPING_CYCLE);
+}
+
+static void
+act_kill(struct tenant *t, const struct tev *ev)
+{
+	log_warn("%s: still running %d s after %s, sending SIGKILL", t->name,
+	    t->spec.stop.timeout_s, sig_name(t->spec.stop.signal));
+	tenant_kill_all(t);
+}
+
+static void
+act_ready(struct tenant *t, const struct tev *ev)
+{
+	t->ready = 1;
+	tenant_timer(t, TIMER_NONE, 0);
+	tenant_set_state(t, TS_RUNNING, NULL);
+	heartbeat_arm(t);
+}
+
+static void
+act_start_timeout(struct tenant *t, const struct tev *ev)
+{
+	char why[128];
+
+	snprintf(why, sizeof(why), "not ready after %d s",
+	    t->spec.start_timeout_s);
+	act_stop_fail(t, &(struct tev){ .reason = why });
+}
+
+static void
+act_retry(struct tenant *t, const struct tev *ev)
+{
+	log_info("%s: retry_after_s passed, starting again", t->name);
+	restart_reset(&t->rs);
+	act_queue(t, ev);
+}
+
+/* An exit nobody asked for: the restart policy decides. */
+static void
+act_exited(struct tenant *t, const struct tev *ev)
+{
+	if (t->spawn_error != NULL) {
+		tenant_spawn_failed(t);
+		return;
+	}
+	tenant_policy(t, ev->ws, ev->reason);
+}
+
+static void
+act_exited_down(struct tenant *t, const struct tev *ev)
+{
+	tenant_set_state(t, TS_STOPPED, NULL);
+}
+
+static void
+act_exited_restart(struct tenant *t, const struct tev *ev)
+{
+	tenant_set_state(t, TS_STOPPED, NULL);
+	tenant_spawn(t);
+}
+
+static void
+act_exited_fail(struct tenant *t, const struct tev *ev)
+{
+	tenant_policy(t, ev->ws, t->stop_reason != NULL ? t->stop_reason :
+	    ev->reason);
+}
+
+static void
+act_exited_cycle(struct tenant *t, const struct tev *ev)
+{
+	act_queue(t, ev);
+}
+
+static void
+act_bug(struct tenant *t, const struct tev *ev)
+{
+	log_error("%s: can't happen: event in state %s", t->name,
+	    tenant_state_name(t->state));
+}
+
+/* The function that carries out each action of the transition table. */
+static tenant_action *const action_fns[TA_NACTIONS] = {
+	[TA_NOP] = act_nop,
+	[TA_BUG] = act_bug,
+	[TA_SPAWN] = act_spawn,
+	[TA_QUEUE] = act_queue,
+	[TA_DOWN] = act_down,
+	[TA_DISARM] = act_disarm,
+	[TA_STOP] = act_stop,
+	[TA_STOP_RESTART] = act_stop_restart,
+	[TA_STOP_CYCLE] = act_stop_cycle,
+	[TA_STOP_FAIL] = act_stop_fail,
+	[TA_TO_STOPPING] = act_to_stopping,
+	[TA_TO_RESTART] = act_to_restart,
+	[TA_TO_CYCLE] = act_to_cycle,
+	[TA_KILL] = act_kill,
+	[TA_READY] = act_ready,
+	[TA_START_TIMEOUT] = act_start_timeout,
+	[TA_RETRY] = act_retry,
+	[TA_EXITED] = act_exited,
+	[TA_EXITED_DOWN] = act_exited_down,
+	[TA_EXITED_RESTART] = act_exited_restart,
+	[TA_EXITED_FAIL] = act_exited_fail,
+	[TA_EXITED_CYCLE] = act_exited_cycle,
+};
+
+/* Feed one event to the transition table. */
+void
+tenant_event(struct tenant *t, enum tevent e, int ws, const char *reason)
+{
+	struct tev ev = { .ws = ws, .reason = reason };
+
+	const struct transition *tr = transition_get(t->state, e);
+
+	if (tr == NULL) {
+		log_error("%s: can't happen: event %d in state %d", t->name,
+		    (int)e, (int)t->state);
+		return;
+	}
+	action_fns[tr->action](t, &ev);
+}
+
+static void
+tenant_start_reset(struct tenant *t)
+{
+	tenant_set_desired(t, DESIRED_STARTED);
+	t->restarts = 0;
+	restart_reset(&t->rs);
+	if (t->last_error != NULL) {
+		free(t->last_error);
+		t->last_error = NULL;
+		(void)tenant_save(t, "cleared", "operator start");
+	}
+}
+
+/* Operator start resets the count and the error; the master's does not. */
+void
+tenant_start(struct tenant *t, int operator)
+{
+	if (operator)
+		tenant_start_reset(t);
+	tenant_event(t, operator ? TE_START : TE_WANT, 0, NULL);
+}
+
+/* Operator start of many tenants: the same resets, through the queue. */
+void
+tenant_start_paced(struct tenant *t)
+{
+	tenant_start_reset(t);
+	tenant_event(t, tenant_is_active(t) || t->state == TS_QUEUED ?
+	    TE_WANT : TE_CYCLE, 0, NULL);
+}
+
+/* Stop; reason != NULL: we stop it ourselves and the policy follows. */
+void
+tenant_stop(struct tenant *t, int operator, const char *reason)
+{
+	if (operator)
+		tenant_set_desired(t, DESIRED_STOPPED);
+	if (reason != NULL && !operator)
+		tenant_event(t, TE_FAIL, 0, reason);
+	else
+		tenant_event(t, TE_STOP, 0, NULL);
+}
+
+static void
+tenant_restart_reset(struct tenant *t)
 {
 	tenant_set_desired(t, DESIRED_STARTED);
 	t->restarts = 0;
 	restart_reset(&t->rs);
 	free(t->last_error);
 	t->last_error = NULL;
-	if (tenant_is_active(t)) {
-		tenant_stop(t, 0, NULL);
-		t->restart_pending = 1;
-		return;
-	}
-	tenant_spawn(t);
+}
+
+/* Operator restart: a fresh start, whatever the state. */
+void
+tenant_restart(struct tenant *t)
+{
+	tenant_restart_reset(t);
+	tenant_event(t, TE_RESTART, 0, NULL);
+}
+
+/* Operator restart of many tenants: through the start queue. */
+void
+tenant_restart_paced(struct tenant *t)
+{
+	tenant_restart_reset(t);
+	tenant_event(t, TE_CYCLE, 0, "operator restart");
+}
+
+/* The worker counts as ready (exec of a notify none worker, READY=1). */
+void
+tenant_ready(struct tenant *t)
+{
+	tenant_event(t, TE_READY, 0, NULL);
+}
+
+/* The master shuts down; desired state stays what it was. */
+void
+tenant_shutdown(struct tenant *t)
+{
+	tenant_event(t, TE_SHUTDOWN, 0, NULL);
+}
+
+/* Any internal variant of stopping. */
+int
+tenant_is_stopping(const struct tenant *t)
+{
+	return t->state == TS_STOPPING || t->state == TS_STOPPING_RESTART ||
+	    t->state == TS_STOPPING_FAIL || t->state == TS_STOPPING_CYCLE;
 }
 
 static void
@@ -674,38 +1046,23 @@ tenant_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct tenant *t = container_of(w, struct tenant, timer);
 	enum timer_kind kind = t->timer_kind;
-	char why[128];
 
 	ev_timer_stop(loop, w);		/* a watchdog timer repeats */
 	t->timer_kind = TIMER_NONE;
 	switch (kind) {
 	case TIMER_BACKOFF:
-		if (t->state == TS_BACKOFF)
-			tenant_spawn(t);
+		tenant_event(t, TE_BACKOFF_DUE, 0, NULL);
 		break;
 	case TIMER_RETRY:
-		if (t->state == TS_FATAL) {
-			log_info("%s: retry_after_s passed, starting again",
-			    t->name);
-			restart_reset(&t->rs);
-			tenant_spawn(t);
-		}
+		tenant_event(t, TE_RETRY_DUE, 0, NULL);
 		break;
 	case TIMER_STOP:
-		if (t->pid > 0) {
-			log_warn("%s: still running %d s after %s, sending "
-			    "SIGKILL", t->name, t->spec.stop.timeout_s,
-			    sig_name(t->spec.stop.signal));
-			(void)spawn_killpg(t->pid, SIGKILL);
-			cgroup_kill(t->name);
-		}
+		if (t->pid > 0)
+			tenant_event(t, TE_KILL_DUE, 0, NULL);
 		break;
 	case TIMER_START:
-		if (t->state == TS_STARTING && t->pid > 0) {
-			snprintf(why, sizeof(why), "not ready after %d s",
-			    t->spec.start_timeout_s);
-			tenant_stop(t, 0, why);
-		}
+		if (t->pid > 0)
+			tenant_event(t, TE_START_DUE, 0, NULL);
 		break;
 	case TIMER_WATCHDOG:
 		heartbeat_expired(t);
@@ -789,35 +1146,7 @@ tenant_policy(struct tenant *t, int ws, const char *cause)
 	}
 }
 
-/*
- * What follows an exit, once the pipes are drained.  Returns 1 when the
- * caller is to spawn the worker again (an operator restart): the caller
- * does it, so that tenant_spawn and this function do not call each other.
- */
-static int
-tenant_after_exit(struct tenant *t, int ws, const char *cause)
-{
-	int restart = t->restart_pending;
-
-	t->restart_pending = 0;
-	if (t->spawn_error != NULL) {
-		/* Cannot be started: no restart storm (STYLE rule 5). */
-		tenant_set_state(t, TS_FATAL, t->spawn_error);
-		return 0;
-	}
-	if (t->state == TS_STOPPING && t->stop_reason == NULL) {
-		tenant_set_state(t, TS_STOPPED, NULL);
-		return restart && !M->shutting_down;
-	}
-	if (t->stop_reason != NULL || M->shutting_down == 0)
-		tenant_policy(t, ws, t->stop_reason != NULL ? t->stop_reason :
-		    cause);
-	else
-		tenant_set_state(t, TS_STOPPED, NULL);
-	return 0;
-}
-
-/* The group leader is gone: reap the group, drain, decide. */
+/* The worker (and with it every process of the tenant) is gone. */
 void
 tenant_exited(struct tenant *t, int ws)
 {
@@ -828,8 +1157,7 @@ tenant_exited(struct tenant *t, int ws)
 	 * No process of the tenant survives its leader (SPEC section 5): the
 	 * group, and with cgroups also what double-forked out of it.
 	 */
-	(void)spawn_killpg(t->pid, SIGKILL);
-	cgroup_kill(t->name);
+	tenant_kill_all(t);
 	t->pid = 0;
 	t->pid_start = 0;
 	tenant_timer(t, TIMER_NONE, 0);
@@ -850,10 +1178,9 @@ tenant_exited(struct tenant *t, int ws)
 	spawn_close_fds(&t->fds);
 	t->ready = 0;
 	tenant_cause(ws, cause, sizeof(cause));
-	if (t->state == TS_STOPPING && t->stop_reason == NULL)
+	if (t->state == TS_STOPPING)
 		log_info("%s: worker %s", t->name, cause);
-	if (tenant_after_exit(t, ws, cause))
-		tenant_spawn(t);
+	tenant_event(t, TE_EXIT, ws, cause);
 }
 
 /*
@@ -862,16 +1189,25 @@ tenant_exited(struct tenant *t, int ws)
  * before anything new is spawned, so there is never a second worker.
  */
 void
-tenant_kill_leftover(struct tenant *t, pid_t pid, long long start)
+tenant_kill_leftover(struct tenant *t, pid_t pid, long long start,
+    const char *boot_id)
 {
 	long long now_start;
 	int i, st;
 
 	if (pid <= 1)
 		return;
+	/* A pid and start time of another boot name a stranger (review M1). */
+	if (boot_id == NULL || M->boot_id[0] == '\0' ||
+	    strcmp(boot_id, M->boot_id) != 0) {
+		log_debug("%s: worker %d was recorded in %s boot: not killed",
+		    t->name, (int)pid, boot_id == NULL ? "an unknown" :
+		    "another");
+		return;
+	}
 	now_start = procfs_start_time(pid);
-	if (now_start != -1 && now_start != start)
-		return;		/* the pid was reused: not ours */
+	if (now_start == -1 || now_start != start)
+		return;		/* gone, or the pid was reused: not ours */
 	st = procfs_state(pid);
 	if (st == 'Z' || st == 'X')
 		return;		/* dead already (its cgroup was killed) */

@@ -15,18 +15,9 @@
 #include "restart.h"
 #include "spawn.h"
 #include "spec.h"
+#include "transition.h"
 
 struct store_tenant;
-
-enum tstate {
-	TS_STARTING,
-	TS_RUNNING,
-	TS_BACKOFF,
-	TS_STOPPING,
-	TS_STOPPED,
-	TS_EXITED,
-	TS_FATAL,
-};
 
 enum desired {
 	DESIRED_NONE,		/* never operated: follow autostart */
@@ -75,6 +66,9 @@ struct tenant {
 	unsigned long		 bad_reported;	/* nsplit.bad last logged */
 	uint64_t		 bad_logged_ms;
 	int			 seen_dirty;	/* last_seen_at not flushed */
+	unsigned int		 hb_events;	/* report events this flush */
+	unsigned long		 hb_suppressed;	/* and those left out */
+	unsigned int		 events_untrimmed;	/* since history trim */
 	int			 reloading;	/* RELOADING=1 until READY=1 */
 	int			 errno_value;	/* ERRNO= */
 	pid_t			 main_pid;	/* MAINPID= */
@@ -89,6 +83,10 @@ struct tenant {
 	unsigned long		 seq_up;	/* times it reached running */
 	unsigned long		 seq_down;	/* times it settled down */
 	unsigned long		 seq_fail;	/* backoff or fatal entered */
+
+	/* Start pacing: the queue of tenants waiting for a slot. */
+	struct tenant		*q_next, **q_prevp;
+	int			 spawn_errno;	/* of spawn_error, or 0 */
 };
 
 const char	*tenant_state_name(enum tstate);
@@ -105,12 +103,34 @@ void		 tenant_start(struct tenant *, int operator);
 void		 tenant_stop(struct tenant *, int operator, const char *reason);
 /* Operator restart: stop if running, then start afresh. */
 void		 tenant_restart(struct tenant *);
+/* Operator start through the start queue (start --all, selectors). */
+void		 tenant_start_paced(struct tenant *);
+/* Restart through the start queue (restart --all, selectors). */
+void		 tenant_restart_paced(struct tenant *);
+/* Feed one event to the transition table. */
+void		 tenant_event(struct tenant *, enum tevent, int ws,
+		    const char *reason);
+/* The worker counts as ready (exec, or READY=1). */
+void		 tenant_ready(struct tenant *);
+/* The master shuts down: stop, cancel timers, leave the queue. */
+void		 tenant_shutdown(struct tenant *);
+/* Every process of the tenant hears sig (SPEC section 5). */
+void		 tenant_signal_all(struct tenant *, int sig);
+/* SIGKILL every process of the tenant. */
+void		 tenant_kill_all(struct tenant *);
+/* Any internal variant of stopping. */
+int		 tenant_is_stopping(const struct tenant *);
+/* Give free start slots to queued tenants (from the settle step). */
+void		 tenant_queue_kick(void);
+/* Tenants in state starting now (for pacing and tests). */
+int		 tenant_starting_count(void);
 /* The worker (group leader) exited with wait status ws. */
 void		 tenant_exited(struct tenant *, int ws);
-/* Persist desired state. */
-void		 tenant_set_desired(struct tenant *, enum desired);
+/* Persist desired state, then set it; -1 (nothing changed) if it cannot. */
+int		 tenant_set_desired(struct tenant *, enum desired);
 /* A previous master died: kill what is left of this tenant's worker. */
-void		 tenant_kill_leftover(struct tenant *, pid_t, long long start);
+void		 tenant_kill_leftover(struct tenant *, pid_t, long long start,
+		    const char *boot_id);
 /* Whether the tenant should run when the master starts. */
 int		 tenant_wants_up(const struct tenant *);
 /* Whether it has a live process. */

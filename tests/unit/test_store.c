@@ -29,6 +29,10 @@
 #include "err.h"
 #include "store.h"
 
+/* sql/migrations.c: the schema version a new database gets. */
+extern const char *const vx_migrations[];
+extern const unsigned int vx_nmigrations;
+
 #define MAXROWS 16
 
 struct fx {
@@ -46,6 +50,7 @@ struct row {
 	long long pid_start;
 	int	 restarts;
 	char	*started_at, *last_seen_at, *session_state;
+	char	*boot_id;
 };
 
 struct rows {
@@ -96,6 +101,7 @@ collect_tenant(void *arg, const struct store_tenant *t)
 	r->started_at = dup_or_null(t->proc.started_at);
 	r->last_seen_at = dup_or_null(t->proc.last_seen_at);
 	r->session_state = dup_or_null(t->proc.session_state);
+	r->boot_id = dup_or_null(t->proc.boot_id);
 	if (rs->stop_after != 0 && rs->n == rs->stop_after)
 		return 7;
 	return 0;
@@ -119,6 +125,7 @@ rows_free(struct rows *rs)
 		free(r->started_at);
 		free(r->last_seen_at);
 		free(r->session_state);
+		free(r->boot_id);
 	}
 	memset(rs, 0, sizeof(*rs));
 }
@@ -342,8 +349,9 @@ test_open_creates(void **state)
 	umask(old);
 	assert_int_equal(stat(f->path, &sb), 0);
 	assert_int_equal(sb.st_mode & 07777, 0600);
-	assert_int_equal(store_version(f->st), 1);
-	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 1);
+	assert_int_equal(store_version(f->st), (int)vx_nmigrations);
+	assert_int_equal(raw_int(f->path, "PRAGMA user_version"),
+	    (int)vx_nmigrations);
 	/* Write something so the -wal file exists, then check its mode. */
 	assert_int_equal(store_put_spec(f->st, "a", NULL, "{}", &f->err), 0);
 	snprintf(wal, sizeof(wal), "%s-wal", f->path);
@@ -380,10 +388,10 @@ test_reopen(void **state)
 	    &f->err), 0);
 	fx_close(f);
 	fx_open(f);
-	assert_int_equal(store_version(f->st), 1);
+	assert_int_equal(store_version(f->st), (int)vx_nmigrations);
 	fx_close(f);
 	fx_open(f);
-	assert_int_equal(store_version(f->st), 1);
+	assert_int_equal(store_version(f->st), (int)vx_nmigrations);
 	load(f, &rs);
 	assert_int_equal(rs.n, 1);
 	assert_string_equal(rs.r[0].spec, "{\"x\":1}");
@@ -557,6 +565,7 @@ test_put_process(void **state)
 	p.started_at = "2026-01-11T06:23:00Z";
 	p.last_seen_at = "2026-01-11T06:24:00Z";
 	p.session_state = "CONNECTED";
+	p.boot_id = "0b6e1a8e-3f1c-4a57-9d7c-5b2f1e8a9c01";
 	raw_exec(f->path, "UPDATE worker_process SET"
 	    " updated_at = '2000-01-01T00:00:00Z'");
 	assert_int_equal(store_put_process(f->st, &p, &f->err), 0);
@@ -572,6 +581,8 @@ test_put_process(void **state)
 	assert_string_equal(rs.r[0].started_at, "2026-01-11T06:23:00Z");
 	assert_string_equal(rs.r[0].last_seen_at, "2026-01-11T06:24:00Z");
 	assert_string_equal(rs.r[0].session_state, "CONNECTED");
+	/* The boot the pid belongs to comes back with it (review M1). */
+	assert_string_equal(rs.r[0].boot_id, p.boot_id);
 	rows_free(&rs);
 	raw_text(f->path, "SELECT updated_at FROM worker_process", buf,
 	    sizeof(buf));
@@ -594,9 +605,10 @@ test_put_process(void **state)
 	assert_null(rs.r[0].started_at);
 	assert_null(rs.r[0].last_seen_at);
 	assert_null(rs.r[0].session_state);
+	assert_null(rs.r[0].boot_id);
 	rows_free(&rs);
 	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM worker_process"
-	    " WHERE pid IS NULL AND pid_start IS NULL"
+	    " WHERE pid IS NULL AND pid_start IS NULL AND boot_id IS NULL"
 	    " AND tenant_id IS NULL AND last_error IS NULL"
 	    " AND started_at IS NULL AND last_seen_at IS NULL"
 	    " AND session_state IS NULL"), 1);
@@ -721,27 +733,191 @@ test_events(void **state)
 	assert_int_equal(es.n, 0);
 	evs_free(&es);
 
-	/* Keep the newest 4 of all 10: b's k4, a's k5, b's k5 and a's k4. */
-	assert_int_equal(store_trim_events(f->st, 4, &f->err), 0);
-	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM event"), 4);
+	/*
+	 * Retention is per tenant (review M5): a's newest 2 are kept and
+	 * b's 5 are untouched, however many a wrote.
+	 */
+	assert_int_equal(store_trim_events(f->st, "a", 2, &f->err), 0);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM event"), 7);
 	history(f, "a", 0, &es);
 	assert_int_equal(es.n, 2);
 	assert_string_equal(es.kind[0], "k5");
 	assert_string_equal(es.kind[1], "k4");
 	evs_free(&es);
 	history(f, "b", 0, &es);
-	assert_int_equal(es.n, 2);
+	assert_int_equal(es.n, 5);
 	assert_string_equal(es.kind[0], "k5");
-	assert_string_equal(es.kind[1], "k4");
+	assert_string_equal(es.kind[4], "k1");
 	evs_free(&es);
 
 	/* Keeping more than there are changes nothing. */
-	assert_int_equal(store_trim_events(f->st, 100, &f->err), 0);
-	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM event"), 4);
-	assert_int_equal(store_trim_events(f->st, -1, &f->err), -1);
-	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM event"), 4);
-	assert_int_equal(store_trim_events(f->st, 0, &f->err), 0);
+	assert_int_equal(store_trim_events(f->st, "b", 100, &f->err), 0);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM event"), 7);
+	assert_int_equal(store_trim_events(f->st, "b", -1, &f->err), -1);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM event"), 7);
+	assert_int_equal(store_trim_events(f->st, "b", 0, &f->err), 0);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM event"), 2);
+	assert_int_equal(store_trim_events(f->st, "nobody", 0, &f->err), 0);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM event"), 2);
+}
+
+/* A flood of one tenant's events trims only that tenant's history. */
+static void
+test_trim_flood(void **state)
+{
+	struct fx *f = *state;
+	struct evs es;
+	int i;
+
+	fx_open(f);
+	assert_int_equal(store_add_event(f->st, "quiet", "started", NULL,
+	    &f->err), 0);
+	assert_int_equal(store_begin(f->st, &f->err), 0);
+	for (i = 0; i < 5000; i++)
+		assert_int_equal(store_add_event(f->st, "loud", "session",
+		    i % 2 ? "CONNECTED" : "DISCONNECTED", &f->err), 0);
+	assert_int_equal(store_trim_events(f->st, "loud", 100, &f->err), 0);
+	assert_int_equal(store_commit(f->st, &f->err), 0);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM event"
+	    " WHERE tenant = 'loud'"), 100);
+	history(f, "quiet", 0, &es);
+	assert_int_equal(es.n, 1);
+	assert_string_equal(es.kind[0], "started");
+	evs_free(&es);
+	assert_int_equal(STORE_TRIM_EVERY(1000), 100);
+	assert_int_equal(STORE_TRIM_EVERY(100000), 10000);
+}
+
+/*
+ * Events queued in memory reach the table with their own time, once: a
+ * rolled-back transaction keeps them queued, a commit empties the queue.
+ */
+static void
+test_queue(void **state)
+{
+	struct fx *f = *state;
+	struct evs es;
+	int i;
+
+	fx_open(f);
+	assert_int_equal(store_queue_event(f->st, "a", "session",
+	    "CONNECTED"), 0);
+	assert_int_equal(store_queue_event(f->st, "a", "last_error", NULL),
+	    0);
+	assert_int_equal(store_queued(f->st), 2);
+	/* Not outside a transaction: nothing would empty the queue. */
+	vx_err_clear(&f->err);
+	assert_int_equal(store_write_queued(f->st, &f->err), -1);
+	assert_contains(f->err.msg, "outside a transaction");
+
+	assert_int_equal(store_begin(f->st, &f->err), 0);
+	assert_int_equal(store_write_queued(f->st, &f->err), 0);
+	store_rollback(f->st);
+	assert_int_equal(store_queued(f->st), 2);
 	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM event"), 0);
+
+	assert_int_equal(store_begin(f->st, &f->err), 0);
+	assert_int_equal(store_write_queued(f->st, &f->err), 0);
+	/* Queued after the write: waits for the next transaction. */
+	assert_int_equal(store_queue_event(f->st, "b", "session", "QR_READY"),
+	    0);
+	assert_int_equal(store_commit(f->st, &f->err), 0);
+	assert_int_equal(store_queued(f->st), 1);
+	history(f, "a", 0, &es);
+	assert_int_equal(es.n, 2);
+	assert_string_equal(es.kind[0], "last_error");
+	assert_null(es.detail[0]);
+	assert_string_equal(es.kind[1], "session");
+	assert_string_equal(es.detail[1], "CONNECTED");
+	assert_non_null(es.at[1]);
+	evs_free(&es);
+
+	/* Bounded: the rest are counted, not kept. */
+	for (i = 1; i < STORE_QUEUE_MAX; i++)
+		assert_int_equal(store_queue_event(f->st, "b", "k", NULL), 0);
+	assert_int_equal(store_queue_event(f->st, "b", "k", NULL), -1);
+	assert_int_equal(store_queue_event(f->st, "b", "k", NULL), -1);
+	assert_int_equal(store_queued(f->st), STORE_QUEUE_MAX);
+	assert_int_equal(store_queue_dropped(f->st), 2);
+	assert_int_equal(store_queue_dropped(f->st), 0);
+	/* Closing with events queued frees them (the leak checker sees). */
+}
+
+/*
+ * Review M2: another connection holding the write lock made every write
+ * of the master wait 5 s.  Now a write gives up after STORE_BUSY_MS; the
+ * bound checked here is a wide sanity bound, not a latency figure.
+ */
+static void
+test_busy(void **state)
+{
+	struct fx *f = *state;
+	sqlite3 *other;
+	struct timespec t0, t1;
+	long ms;
+
+	fx_open(f);
+	assert_int_equal(store_put_spec(f->st, "a", NULL, "{}", &f->err), 0);
+	assert_int_equal(sqlite3_open_v2(f->path, &other,
+	    SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL,
+	    NULL), SQLITE_OK);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	vx_err_clear(&f->err);
+	assert_int_equal(store_begin(f->st, &f->err), -1);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ms = (t1.tv_sec - t0.tv_sec) * 1000 +
+	    (t1.tv_nsec - t0.tv_nsec) / 1000000;
+	assert_contains(f->err.msg, "locked");
+	if (ms >= 2000)
+		fail_msg("store_begin waited %ld ms for the lock", ms);
+	assert_false(store_in_transaction(f->st));
+	/* Autocommit writes give up the same way. */
+	assert_int_equal(store_set_desired(f->st, "a", "stopped", &f->err),
+	    -1);
+	/* Readers are not stopped by the writer (WAL). */
+	assert_int_equal(sqlite3_exec(other, "COMMIT", NULL, NULL, NULL),
+	    SQLITE_OK);
+	assert_int_equal(sqlite3_close(other), SQLITE_OK);
+	assert_int_equal(store_begin(f->st, &f->err), 0);
+	assert_true(store_in_transaction(f->st));
+	assert_int_equal(store_set_desired(f->st, "a", "stopped", &f->err),
+	    0);
+	assert_int_equal(store_commit(f->st, &f->err), 0);
+	assert_false(store_in_transaction(f->st));
+}
+
+/*
+ * A database of schema 1 with a worker left running gets the boot_id
+ * column (review M1); the old row has none, so it is never taken for a
+ * worker of this boot.
+ */
+static void
+test_migrate_boot_id(void **state)
+{
+	struct fx *f = *state;
+	struct rows rs;
+	char sql[8192];
+
+	snprintf(sql, sizeof(sql), "%s PRAGMA user_version = 1;"
+	    " INSERT INTO tenant_spec VALUES ('a', '{}', 'started',"
+	    " '2026-01-11T06:23:00Z', '2026-01-11T06:23:00Z');"
+	    " INSERT INTO worker_process (name, status, state, pid, pid_start,"
+	    " created_at, updated_at) VALUES ('a', 'RUNNING', 'running',"
+	    " 4242, 777, '2026-01-11T06:23:00Z', '2026-01-11T06:23:00Z');",
+	    vx_migrations[0]);
+	raw_exec(f->path, sql);
+	fx_open(f);
+	assert_int_equal(store_version(f->st), (int)vx_nmigrations);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM"
+	    " pragma_table_info('worker_process') WHERE name = 'boot_id'"), 1);
+	load(f, &rs);
+	assert_int_equal(rs.n, 1);
+	assert_int_equal(rs.r[0].pid, 4242);
+	assert_int_equal(rs.r[0].pid_start, 777);
+	assert_null(rs.r[0].boot_id);
+	assert_string_equal(rs.r[0].desired, "started");
+	rows_free(&rs);
 }
 
 static void
@@ -753,21 +929,35 @@ test_put_seen(void **state)
 	fx_open(f);
 	assert_int_equal(store_put_spec(f->st, "a", NULL, "{}", &f->err), 0);
 	assert_int_equal(store_put_seen(f->st, "a", "2026-01-11T06:24:00Z",
-	    "QR_READY", &f->err), 0);
+	    "QR_READY", NULL, &f->err), 0);
 	load(f, &rs);
 	assert_string_equal(rs.r[0].last_seen_at, "2026-01-11T06:24:00Z");
 	assert_string_equal(rs.r[0].session_state, "QR_READY");
 	rows_free(&rs);
-	/* NULL leaves a column as it was. */
+	assert_null(rs.r[0].last_error);
+	rows_free(&rs);
+	/* last_error is batched too (review M5). */
+	assert_int_equal(store_put_seen(f->st, "a", NULL, "CONNECTED",
+	    "auth failed", &f->err), 0);
+	load(f, &rs);
+	assert_string_equal(rs.r[0].last_seen_at, "2026-01-11T06:24:00Z");
+	assert_string_equal(rs.r[0].session_state, "CONNECTED");
+	assert_string_equal(rs.r[0].last_error, "auth failed");
+	rows_free(&rs);
+	/*
+	 * A NULL last_seen_at leaves it as it was; session_state and
+	 * last_error are the master's current values, NULL included.
+	 */
 	assert_int_equal(store_put_seen(f->st, "a", "2026-01-11T06:25:00Z",
-	    NULL, &f->err), 0);
+	    NULL, NULL, &f->err), 0);
 	load(f, &rs);
 	assert_string_equal(rs.r[0].last_seen_at, "2026-01-11T06:25:00Z");
-	assert_string_equal(rs.r[0].session_state, "QR_READY");
+	assert_null(rs.r[0].session_state);
+	assert_null(rs.r[0].last_error);
 	rows_free(&rs);
 	/* A tenant removed before the flush is skipped, not an error. */
 	assert_int_equal(store_put_seen(f->st, "gone", "2026-01-11T06:25:00Z",
-	    NULL, &f->err), 0);
+	    NULL, NULL, &f->err), 0);
 }
 
 static void
@@ -1071,6 +1261,12 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_events, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_put_seen, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_trim_flood, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_queue, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_busy, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_migrate_boot_id, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_transactions, setup,
 		    teardown),

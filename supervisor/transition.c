@@ -1,0 +1,251 @@
+/*
+ * transition.c: every (state, event) pair of a tenant and what follows it,
+ * written down once; pure data, walked cell by cell by test_transition.
+ */
+#include <stddef.h>
+
+#include "transition.h"
+
+static const struct transition table[TS_NSTATES][TE_NEVENTS] = {
+	[TS_STARTING] = {
+		[TE_START] = { TA_NOP, TS_STARTING },
+		[TE_WANT] = { TA_NOP, TS_STARTING },
+		[TE_SLOT] = { TA_NOP, TS_STARTING },
+		[TE_STOP] = { TA_STOP, TS_STOPPING },
+		[TE_RESTART] = { TA_STOP_RESTART, TS_STOPPING_RESTART },
+		[TE_CYCLE] = { TA_STOP_CYCLE, TS_STOPPING_CYCLE },
+		[TE_FAIL] = { TA_STOP_FAIL, TS_STOPPING_FAIL },
+		[TE_READY] = { TA_READY, TS_RUNNING },
+		[TE_EXIT] = { TA_EXITED, TX_POLICY },
+		[TE_BACKOFF_DUE] = { TA_NOP, TS_STARTING },
+		[TE_RETRY_DUE] = { TA_NOP, TS_STARTING },
+		[TE_KILL_DUE] = { TA_NOP, TS_STARTING },
+		[TE_START_DUE] = { TA_START_TIMEOUT, TS_STOPPING_FAIL },
+		[TE_SHUTDOWN] = { TA_STOP, TS_STOPPING },
+	},
+	[TS_RUNNING] = {
+		[TE_START] = { TA_NOP, TS_RUNNING },
+		[TE_WANT] = { TA_NOP, TS_RUNNING },
+		[TE_SLOT] = { TA_NOP, TS_RUNNING },
+		[TE_STOP] = { TA_STOP, TS_STOPPING },
+		[TE_RESTART] = { TA_STOP_RESTART, TS_STOPPING_RESTART },
+		[TE_CYCLE] = { TA_STOP_CYCLE, TS_STOPPING_CYCLE },
+		[TE_FAIL] = { TA_STOP_FAIL, TS_STOPPING_FAIL },
+		[TE_READY] = { TA_NOP, TS_RUNNING },
+		[TE_EXIT] = { TA_EXITED, TX_POLICY },
+		[TE_BACKOFF_DUE] = { TA_NOP, TS_RUNNING },
+		[TE_RETRY_DUE] = { TA_NOP, TS_RUNNING },
+		[TE_KILL_DUE] = { TA_NOP, TS_RUNNING },
+		[TE_START_DUE] = { TA_NOP, TS_RUNNING },
+		[TE_SHUTDOWN] = { TA_STOP, TS_STOPPING },
+	},
+	[TS_BACKOFF] = {
+		[TE_START] = { TA_SPAWN, TS_STARTING },
+		[TE_WANT] = { TA_NOP, TS_BACKOFF },
+		[TE_SLOT] = { TA_NOP, TS_BACKOFF },
+		[TE_STOP] = { TA_DOWN, TS_STOPPED },
+		[TE_RESTART] = { TA_SPAWN, TS_STARTING },
+		[TE_CYCLE] = { TA_QUEUE, TS_QUEUED },
+		[TE_FAIL] = { TA_NOP, TS_BACKOFF },
+		[TE_READY] = { TA_NOP, TS_BACKOFF },
+		[TE_EXIT] = { TA_BUG, TS_BACKOFF },
+		[TE_BACKOFF_DUE] = { TA_QUEUE, TS_QUEUED },
+		[TE_RETRY_DUE] = { TA_NOP, TS_BACKOFF },
+		[TE_KILL_DUE] = { TA_NOP, TS_BACKOFF },
+		[TE_START_DUE] = { TA_NOP, TS_BACKOFF },
+		[TE_SHUTDOWN] = { TA_DOWN, TS_STOPPED },
+	},
+	[TS_STOPPING] = {
+		[TE_START] = { TA_TO_RESTART, TS_STOPPING_RESTART },
+		[TE_WANT] = { TA_TO_CYCLE, TS_STOPPING_CYCLE },
+		[TE_SLOT] = { TA_NOP, TS_STOPPING },
+		[TE_STOP] = { TA_NOP, TS_STOPPING },
+		[TE_RESTART] = { TA_TO_RESTART, TS_STOPPING_RESTART },
+		[TE_CYCLE] = { TA_TO_CYCLE, TS_STOPPING_CYCLE },
+		[TE_FAIL] = { TA_NOP, TS_STOPPING },
+		[TE_READY] = { TA_NOP, TS_STOPPING },
+		[TE_EXIT] = { TA_EXITED_DOWN, TS_STOPPED },
+		[TE_BACKOFF_DUE] = { TA_NOP, TS_STOPPING },
+		[TE_RETRY_DUE] = { TA_NOP, TS_STOPPING },
+		[TE_KILL_DUE] = { TA_KILL, TS_STOPPING },
+		[TE_START_DUE] = { TA_NOP, TS_STOPPING },
+		[TE_SHUTDOWN] = { TA_NOP, TS_STOPPING },
+	},
+	[TS_STOPPED] = {
+		[TE_START] = { TA_SPAWN, TS_STARTING },
+		[TE_WANT] = { TA_QUEUE, TS_QUEUED },
+		[TE_SLOT] = { TA_NOP, TS_STOPPED },
+		[TE_STOP] = { TA_NOP, TS_STOPPED },
+		[TE_RESTART] = { TA_SPAWN, TS_STARTING },
+		[TE_CYCLE] = { TA_QUEUE, TS_QUEUED },
+		[TE_FAIL] = { TA_NOP, TS_STOPPED },
+		[TE_READY] = { TA_NOP, TS_STOPPED },
+		[TE_EXIT] = { TA_BUG, TS_STOPPED },
+		[TE_BACKOFF_DUE] = { TA_NOP, TS_STOPPED },
+		[TE_RETRY_DUE] = { TA_NOP, TS_STOPPED },
+		[TE_KILL_DUE] = { TA_NOP, TS_STOPPED },
+		[TE_START_DUE] = { TA_NOP, TS_STOPPED },
+		[TE_SHUTDOWN] = { TA_NOP, TS_STOPPED },
+	},
+	[TS_EXITED] = {
+		[TE_START] = { TA_SPAWN, TS_STARTING },
+		[TE_WANT] = { TA_QUEUE, TS_QUEUED },
+		[TE_SLOT] = { TA_NOP, TS_EXITED },
+		[TE_STOP] = { TA_DOWN, TS_STOPPED },
+		[TE_RESTART] = { TA_SPAWN, TS_STARTING },
+		[TE_CYCLE] = { TA_QUEUE, TS_QUEUED },
+		[TE_FAIL] = { TA_NOP, TS_EXITED },
+		[TE_READY] = { TA_NOP, TS_EXITED },
+		[TE_EXIT] = { TA_BUG, TS_EXITED },
+		[TE_BACKOFF_DUE] = { TA_NOP, TS_EXITED },
+		[TE_RETRY_DUE] = { TA_NOP, TS_EXITED },
+		[TE_KILL_DUE] = { TA_NOP, TS_EXITED },
+		[TE_START_DUE] = { TA_NOP, TS_EXITED },
+		[TE_SHUTDOWN] = { TA_NOP, TS_EXITED },
+	},
+	[TS_FATAL] = {
+		[TE_START] = { TA_SPAWN, TS_STARTING },
+		[TE_WANT] = { TA_NOP, TS_FATAL },
+		[TE_SLOT] = { TA_NOP, TS_FATAL },
+		[TE_STOP] = { TA_DOWN, TS_STOPPED },
+		[TE_RESTART] = { TA_SPAWN, TS_STARTING },
+		[TE_CYCLE] = { TA_QUEUE, TS_QUEUED },
+		[TE_FAIL] = { TA_NOP, TS_FATAL },
+		[TE_READY] = { TA_NOP, TS_FATAL },
+		[TE_EXIT] = { TA_BUG, TS_FATAL },
+		[TE_BACKOFF_DUE] = { TA_NOP, TS_FATAL },
+		[TE_RETRY_DUE] = { TA_RETRY, TS_QUEUED },
+		[TE_KILL_DUE] = { TA_NOP, TS_FATAL },
+		[TE_START_DUE] = { TA_NOP, TS_FATAL },
+		[TE_SHUTDOWN] = { TA_DISARM, TS_FATAL },
+	},
+	[TS_QUEUED] = {
+		[TE_START] = { TA_SPAWN, TS_STARTING },
+		[TE_WANT] = { TA_NOP, TS_QUEUED },
+		[TE_SLOT] = { TA_SPAWN, TS_STARTING },
+		[TE_STOP] = { TA_DOWN, TS_STOPPED },
+		[TE_RESTART] = { TA_SPAWN, TS_STARTING },
+		[TE_CYCLE] = { TA_NOP, TS_QUEUED },
+		[TE_FAIL] = { TA_NOP, TS_QUEUED },
+		[TE_READY] = { TA_NOP, TS_QUEUED },
+		[TE_EXIT] = { TA_BUG, TS_QUEUED },
+		[TE_BACKOFF_DUE] = { TA_NOP, TS_QUEUED },
+		[TE_RETRY_DUE] = { TA_NOP, TS_QUEUED },
+		[TE_KILL_DUE] = { TA_NOP, TS_QUEUED },
+		[TE_START_DUE] = { TA_NOP, TS_QUEUED },
+		[TE_SHUTDOWN] = { TA_DOWN, TS_STOPPED },
+	},
+	[TS_STOPPING_RESTART] = {
+		[TE_START] = { TA_NOP, TS_STOPPING_RESTART },
+		[TE_WANT] = { TA_NOP, TS_STOPPING_RESTART },
+		[TE_SLOT] = { TA_NOP, TS_STOPPING_RESTART },
+		[TE_STOP] = { TA_TO_STOPPING, TS_STOPPING },
+		[TE_RESTART] = { TA_NOP, TS_STOPPING_RESTART },
+		[TE_CYCLE] = { TA_NOP, TS_STOPPING_RESTART },
+		[TE_FAIL] = { TA_NOP, TS_STOPPING_RESTART },
+		[TE_READY] = { TA_NOP, TS_STOPPING_RESTART },
+		[TE_EXIT] = { TA_EXITED_RESTART, TS_STARTING },
+		[TE_BACKOFF_DUE] = { TA_NOP, TS_STOPPING_RESTART },
+		[TE_RETRY_DUE] = { TA_NOP, TS_STOPPING_RESTART },
+		[TE_KILL_DUE] = { TA_KILL, TS_STOPPING_RESTART },
+		[TE_START_DUE] = { TA_NOP, TS_STOPPING_RESTART },
+		[TE_SHUTDOWN] = { TA_TO_STOPPING, TS_STOPPING },
+	},
+	[TS_STOPPING_FAIL] = {
+		[TE_START] = { TA_TO_RESTART, TS_STOPPING_RESTART },
+		[TE_WANT] = { TA_NOP, TS_STOPPING_FAIL },
+		[TE_SLOT] = { TA_NOP, TS_STOPPING_FAIL },
+		[TE_STOP] = { TA_TO_STOPPING, TS_STOPPING },
+		[TE_RESTART] = { TA_TO_RESTART, TS_STOPPING_RESTART },
+		[TE_CYCLE] = { TA_NOP, TS_STOPPING_FAIL },
+		[TE_FAIL] = { TA_NOP, TS_STOPPING_FAIL },
+		[TE_READY] = { TA_NOP, TS_STOPPING_FAIL },
+		[TE_EXIT] = { TA_EXITED_FAIL, TX_POLICY },
+		[TE_BACKOFF_DUE] = { TA_NOP, TS_STOPPING_FAIL },
+		[TE_RETRY_DUE] = { TA_NOP, TS_STOPPING_FAIL },
+		[TE_KILL_DUE] = { TA_KILL, TS_STOPPING_FAIL },
+		[TE_START_DUE] = { TA_NOP, TS_STOPPING_FAIL },
+		[TE_SHUTDOWN] = { TA_TO_STOPPING, TS_STOPPING },
+	},
+	[TS_STOPPING_CYCLE] = {
+		[TE_START] = { TA_TO_RESTART, TS_STOPPING_RESTART },
+		[TE_WANT] = { TA_NOP, TS_STOPPING_CYCLE },
+		[TE_SLOT] = { TA_NOP, TS_STOPPING_CYCLE },
+		[TE_STOP] = { TA_TO_STOPPING, TS_STOPPING },
+		[TE_RESTART] = { TA_TO_RESTART, TS_STOPPING_RESTART },
+		[TE_CYCLE] = { TA_NOP, TS_STOPPING_CYCLE },
+		[TE_FAIL] = { TA_NOP, TS_STOPPING_CYCLE },
+		[TE_READY] = { TA_NOP, TS_STOPPING_CYCLE },
+		[TE_EXIT] = { TA_EXITED_CYCLE, TS_QUEUED },
+		[TE_BACKOFF_DUE] = { TA_NOP, TS_STOPPING_CYCLE },
+		[TE_RETRY_DUE] = { TA_NOP, TS_STOPPING_CYCLE },
+		[TE_KILL_DUE] = { TA_KILL, TS_STOPPING_CYCLE },
+		[TE_START_DUE] = { TA_NOP, TS_STOPPING_CYCLE },
+		[TE_SHUTDOWN] = { TA_TO_STOPPING, TS_STOPPING },
+	},
+};
+
+static const char *const action_names[TA_NACTIONS] = {
+	"nop",
+	"bug",
+	"spawn",
+	"queue",
+	"down",
+	"disarm",
+	"stop",
+	"stop_restart",
+	"stop_cycle",
+	"stop_fail",
+	"to_stopping",
+	"to_restart",
+	"to_cycle",
+	"kill",
+	"ready",
+	"start_timeout",
+	"retry",
+	"exited",
+	"exited_down",
+	"exited_restart",
+	"exited_fail",
+	"exited_cycle",
+};
+
+static const char *const event_names[TE_NEVENTS] = {
+	"start",
+	"want",
+	"slot",
+	"stop",
+	"restart",
+	"cycle",
+	"fail",
+	"ready",
+	"exit",
+	"backoff_due",
+	"retry_due",
+	"kill_due",
+	"start_due",
+	"shutdown",
+};
+
+/* The cell for (state, event), or NULL when either is out of range. */
+const struct transition *
+transition_get(enum tstate s, enum tevent e)
+{
+	if ((unsigned)s >= TS_NSTATES || (unsigned)e >= TE_NEVENTS)
+		return NULL;
+	return &table[s][e];
+}
+
+/* An action's name, for logs and tests. */
+const char *
+transition_action_name(enum taction a)
+{
+	return (unsigned)a < TA_NACTIONS ? action_names[a] : "?";
+}
+
+/* An event's name, for logs and tests. */
+const char *
+transition_event_name(enum tevent e)
+{
+	return (unsigned)e < TE_NEVENTS ? event_names[e] : "?";
+}
