@@ -9,6 +9,7 @@
 
 #include <jansson.h>
 
+#include "cron.h"
 #include "err.h"
 #include "esc.h"
 #include "name.h"
@@ -37,7 +38,8 @@ static const char *const spec_top_fields[] = {
 };
 static const char *const spec_restart_fields[] = {
 	"policy", "max_restarts", "window_s", "backoff_initial_ms",
-	"backoff_max_ms", "min_uptime_s", "retry_after_s", NULL
+	"backoff_max_ms", "min_uptime_s", "retry_after_s", "cron", "max_age_s",
+	NULL
 };
 static const char *const spec_stop_fields[] = {
 	"signal", "timeout_s", NULL
@@ -488,6 +490,30 @@ bad:
 	    SPEC_MAX_ACCOUNT);
 }
 
+/* restart.cron: null, or a schedule cron_parse() accepts. */
+static int
+spec_parse_cron(const json_t *o, struct tenant_spec *s, struct vx_err *err)
+{
+	struct vx_err cerr;
+	const json_t *v;
+	const char *text;
+	size_t len;
+
+	if ((v = json_object_get(o, "cron")) == NULL || json_is_null(v))
+		return 0;
+	if (!json_is_string(v))
+		return spec_fail(err, "restart.cron", "must be null or a "
+		    "string such as \"0 4 * * *\"");
+	if ((text = spec_cstring(v, &len)) == NULL)
+		return spec_fail(err, "restart.cron", "must not contain NUL");
+	vx_err_clear(&cerr);
+	if (cron_parse(text, &s->restart.sched, &cerr) == -1)
+		return spec_fail(err, "restart.cron", "%s", cerr.msg);
+	if (spec_strdup(&s->restart.cron, text) == -1)
+		return spec_nomem(err, "restart.cron");
+	return 0;
+}
+
 static int
 spec_parse_restart(const json_t *j, struct tenant_spec *s,
     struct vx_err *err)
@@ -517,12 +543,22 @@ spec_parse_restart(const json_t *j, struct tenant_spec *s,
 	    spec_int(o, "restart", "min_uptime_s", 0, 86400,
 	    &s->restart.min_uptime_s, err) == -1 ||
 	    spec_int(o, "restart", "retry_after_s", 0, 2592000,
-	    &s->restart.retry_after_s, err) == -1)
+	    &s->restart.retry_after_s, err) == -1 ||
+	    spec_parse_cron(o, s, err) == -1 ||
+	    spec_int(o, "restart", "max_age_s", 0, 31536000,
+	    &s->restart.max_age_s, err) == -1)
 		return -1;
 	if (s->restart.backoff_max_ms < s->restart.backoff_initial_ms)
 		return spec_fail(err, "restart.backoff_max_ms",
 		    "must not be less than restart.backoff_initial_ms (%d)",
 		    s->restart.backoff_initial_ms);
+	/* An age restart before min_uptime_s would look like a crash loop. */
+	if (s->restart.max_age_s > 0 &&
+	    s->restart.max_age_s < s->restart.min_uptime_s)
+		return spec_fail(err, "restart.max_age_s",
+		    "%d is below restart.min_uptime_s (%d); use 0 (no age "
+		    "limit) or at least %d", s->restart.max_age_s,
+		    s->restart.min_uptime_s, s->restart.min_uptime_s);
 	return 0;
 }
 
@@ -635,7 +671,7 @@ spec_init(struct tenant_spec *s)
 	s->restart.backoff_initial_ms = 100;
 	s->restart.backoff_max_ms = 30000;
 	s->restart.min_uptime_s = 5;
-	s->restart.retry_after_s = 0;
+	s->restart.retry_after_s = 300;
 	s->start_timeout_s = 60;
 	s->stop.signal = SIGTERM;
 	s->stop.timeout_s = 10;
@@ -670,6 +706,7 @@ spec_free(struct tenant_spec *s)
 	free(s->env);
 	free(s->user);
 	free(s->group);
+	free(s->restart.cron);
 	spec_init(s);
 }
 
@@ -761,7 +798,11 @@ spec_restart_json(const struct tenant_spec *s)
 	    json_object_set_new(o, "min_uptime_s",
 	    json_integer(s->restart.min_uptime_s)) == -1 ||
 	    json_object_set_new(o, "retry_after_s",
-	    json_integer(s->restart.retry_after_s)) == -1) {
+	    json_integer(s->restart.retry_after_s)) == -1 ||
+	    json_object_set_new(o, "cron",
+	    spec_jstring(s->restart.cron)) == -1 ||
+	    json_object_set_new(o, "max_age_s",
+	    json_integer(s->restart.max_age_s)) == -1) {
 		json_decref(o);
 		return NULL;
 	}
@@ -924,6 +965,7 @@ spec_copy(struct tenant_spec *dst, const struct tenant_spec *src)
 
 	d = *src;
 	d.name = d.tenant_id = d.cwd = d.user = d.group = NULL;
+	d.restart.cron = NULL;
 	d.argv = NULL;
 	d.argc = 0;
 	d.env = NULL;
@@ -932,7 +974,8 @@ spec_copy(struct tenant_spec *dst, const struct tenant_spec *src)
 	    spec_strdup(&d.tenant_id, src->tenant_id) == -1 ||
 	    spec_strdup(&d.cwd, src->cwd) == -1 ||
 	    spec_strdup(&d.user, src->user) == -1 ||
-	    spec_strdup(&d.group, src->group) == -1)
+	    spec_strdup(&d.group, src->group) == -1 ||
+	    spec_strdup(&d.restart.cron, src->restart.cron) == -1)
 		goto fail;
 	if (src->argv != NULL) {
 		for (argc = 0; src->argv[argc] != NULL; argc++)

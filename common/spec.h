@@ -7,6 +7,7 @@
 
 #include <jansson.h>
 
+#include "cron.h"
 #include "err.h"
 
 enum restart_mode {
@@ -49,7 +50,10 @@ struct tenant_spec {
 		int	backoff_initial_ms;	/* 100 */
 		int	backoff_max_ms;		/* 30000 */
 		int	min_uptime_s;		/* 5 */
-		int	retry_after_s;		/* 0 = never */
+		int	retry_after_s;		/* 300; 0 = never */
+		char	*cron;			/* NULL = no schedule */
+		struct cron sched;		/* cron, parsed */
+		int	max_age_s;		/* 0 = no age limit */
 	} restart;
 	int		  start_timeout_s;	/* 60 */
 	struct {

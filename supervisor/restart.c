@@ -98,6 +98,38 @@ restart_decide(const struct tenant_spec *s, struct restart_state *st,
 	return 0;
 }
 
+/* Spread a delay by +-20 % with the caller's random number. */
+uint32_t
+restart_jitter(uint32_t delay_ms, uint32_t rnd)
+{
+	uint64_t d5 = delay_ms / 5, v;
+
+	v = delay_ms - d5 + (((2 * d5 + 1) * rnd) >> 32);
+	return v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
+}
+
+/*
+ * FNV-1a over the name, then murmur3's finaliser so that names differing
+ * in one digit land far apart, scaled to the minute without modulo bias.
+ */
+uint32_t
+restart_spread_ms(const char *name)
+{
+	const unsigned char *p = (const unsigned char *)name;
+	uint32_t h = 2166136261u;
+
+	for (; *p != '\0'; p++) {
+		h ^= *p;
+		h *= 16777619u;
+	}
+	h ^= h >> 16;
+	h *= 0x85ebca6bu;
+	h ^= h >> 13;
+	h *= 0xc2b2ae35u;
+	h ^= h >> 16;
+	return (uint32_t)(((uint64_t)h * RESTART_SPREAD_MS) >> 32);
+}
+
 /* An operator acted, or retry_after_s passed: the count starts afresh. */
 void
 restart_reset(struct restart_state *st)

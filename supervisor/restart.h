@@ -37,6 +37,24 @@ struct restart_decision {
 int	restart_decide(const struct tenant_spec *, struct restart_state *st,
 	    int clean, uint64_t run_ms, uint64_t now_ms,
 	    struct restart_decision *);
+/*
+ * delay_ms spread at random by +-20 % (SPEC section 5), so that tenants
+ * that failed together do not come back in lock-step: the result is in
+ * delay_ms - delay_ms/5 .. delay_ms + delay_ms/5.  rnd is a uniformly
+ * random number the caller draws (arc4random()), which keeps this pure.
+ * For back-off delays and for retry_after_s alike.
+ */
+uint32_t restart_jitter(uint32_t delay_ms, uint32_t rnd);
+
+#define RESTART_SPREAD_MS	60000	/* cron and max_age: within a minute */
+
+/*
+ * A tenant's offset in 0 .. RESTART_SPREAD_MS - 1 for its planned
+ * restarts (restart.cron, restart.max_age_s), from a hash of its name:
+ * tenants that share a schedule restart spread over a minute, and each
+ * one at the same second every time, across master restarts too.
+ */
+uint32_t restart_spread_ms(const char *name);
 /* Forget history and back-off (operator start/restart, retry_after_s). */
 void	restart_reset(struct restart_state *);
 /* Release the history. */

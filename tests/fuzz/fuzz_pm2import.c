@@ -3,7 +3,7 @@
  *
  * fuzz-sources: supervisor/pm2import.c common/spec.c common/name.c
  * fuzz-sources: common/sig.c common/err.c common/log.c common/clock.c
- * fuzz-sources: common/esc.c
+ * fuzz-sources: common/esc.c common/cron.c
  * fuzz-pkgs: jansson
  */
 #include <stddef.h>

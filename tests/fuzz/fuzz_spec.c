@@ -2,7 +2,7 @@
  * fuzz_spec.c: libFuzzer harness: spec JSON in, export must round-trip.
  *
  * fuzz-sources: common/spec.c common/name.c common/sig.c common/err.c
- * fuzz-sources: common/esc.c
+ * fuzz-sources: common/esc.c common/cron.c
  * fuzz-pkgs: jansson
  */
 #include <stddef.h>

@@ -5,6 +5,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <string.h>
 
 #include "restart.h"
@@ -48,7 +49,9 @@ test_defaults(void **state)
 	assert_int_equal(s.restart.backoff_initial_ms, 100);
 	assert_int_equal(s.restart.backoff_max_ms, 30000);
 	assert_int_equal(s.restart.min_uptime_s, 5);
-	assert_int_equal(s.restart.retry_after_s, 0);
+	assert_int_equal(s.restart.retry_after_s, 300);
+	assert_null(s.restart.cron);
+	assert_int_equal(s.restart.max_age_s, 0);
 }
 
 /* initial -> x2 -> max, for runs shorter than min_uptime_s. */
@@ -219,6 +222,109 @@ test_ring_replaces_oldest(void **state)
 	restart_free(&st);
 }
 
+/* A fixed xorshift32, so that the "random" numbers are the same each run. */
+static uint32_t
+xorshift(uint32_t *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 17;
+	*x ^= *x << 5;
+	return *x;
+}
+
+/* +-20 %: both ends reached, nothing beyond, spread over the range. */
+static void
+test_jitter_bounds(void **state)
+{
+	static const uint32_t delays[] = {
+		0, 1, 4, 5, 9, 100, 101, 999, 30000, 86400000, 2592000000u,
+		UINT32_MAX,
+	};
+	uint32_t d, lo, hi, j, prev, x = 0x9e3779b9;
+	unsigned int bucket[10];
+	size_t i, k;
+
+	for (i = 0; i < sizeof(delays) / sizeof(delays[0]); i++) {
+		d = delays[i];
+		lo = d - d / 5;
+		hi = d > UINT32_MAX - d / 5 ? UINT32_MAX : d + d / 5;
+		assert_int_equal(restart_jitter(d, 0), lo);
+		assert_int_equal(restart_jitter(d, UINT32_MAX), hi);
+		j = restart_jitter(d, 0x80000000u);
+		assert_true((int64_t)j >= (int64_t)d - d / 50 - 1 &&
+		    (int64_t)j <= (int64_t)d + d / 50 + 1);
+		/* monotonic in rnd */
+		for (prev = lo, k = 0; k < 64; k++) {
+			j = restart_jitter(d, (uint32_t)(k << 26));
+			assert_true(j >= prev && j >= lo && j <= hi);
+			prev = j;
+		}
+	}
+	/* 10000 draws for 1000 ms: each tenth of 800..1200 gets its share */
+	memset(bucket, 0, sizeof(bucket));
+	for (k = 0; k < 10000; k++) {
+		j = restart_jitter(1000, xorshift(&x));
+		assert_true(j >= 800 && j <= 1200);
+		bucket[j == 1200 ? 9 : (j - 800) / 40]++;
+	}
+	for (k = 0; k < 10; k++)
+		assert_true(bucket[k] > 800 && bucket[k] < 1200);
+}
+
+/* initial -> x2 -> max still holds, each step within +-20 %. */
+static void
+test_backoff_with_jitter(void **state)
+{
+	struct tenant_spec s = mkspec(RESTART_ALWAYS, 100, 300, 100, 1000, 5);
+	struct restart_state st = { 0 };
+	uint32_t want[] = { 100, 200, 400, 800, 1000, 1000 }, j, x = 42;
+	size_t i, round;
+
+	for (round = 0; round < 50; round++) {
+		restart_reset(&st);
+		for (i = 0; i < 6; i++) {
+			struct restart_decision d = decide(&s, &st, 0, 10,
+			    round * 1000000 + i * 10);
+			assert_int_equal(d.verdict, RESTART_AFTER);
+			/* the policy's delay is exact; the spread comes on top */
+			assert_int_equal(d.delay_ms, want[i]);
+			j = restart_jitter(d.delay_ms, xorshift(&x));
+			assert_true(j >= want[i] * 4 / 5 &&
+			    j <= want[i] * 6 / 5);
+		}
+	}
+	restart_free(&st);
+}
+
+/* Same name, same offset; a fleet spreads over the minute. */
+static void
+test_spread(void **state)
+{
+	unsigned int bucket[60];
+	uint32_t a, b;
+	char name[32];
+	int i, same = 0;
+
+	assert_int_equal(restart_spread_ms("bot-1"), restart_spread_ms("bot-1"));
+	assert_true(restart_spread_ms("") < RESTART_SPREAD_MS);
+	memset(bucket, 0, sizeof(bucket));
+	for (i = 0; i < 6000; i++) {
+		snprintf(name, sizeof(name), "bot-%04d", i);
+		a = restart_spread_ms(name);
+		assert_true(a < RESTART_SPREAD_MS);
+		bucket[a / 1000]++;
+		snprintf(name, sizeof(name), "bot-%04d", i + 1);
+		b = restart_spread_ms(name);
+		if (a / 1000 == b / 1000)
+			same++;
+	}
+	/* 100 a second on average; no second gets three times that */
+	for (i = 0; i < 60; i++)
+		assert_true(bucket[i] > 50 && bucket[i] < 150);
+	/* neighbours in name are not neighbours in time */
+	assert_true(same < 300);
+}
+
 int
 main(void)
 {
@@ -234,6 +340,9 @@ main(void)
 		cmocka_unit_test(test_reset),
 		cmocka_unit_test(test_large_cap),
 		cmocka_unit_test(test_ring_replaces_oldest),
+		cmocka_unit_test(test_jitter_bounds),
+		cmocka_unit_test(test_backoff_with_jitter),
+		cmocka_unit_test(test_spread),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -176,7 +176,9 @@ test_defaults(void **state)
 	assert_int_equal(s.restart.backoff_initial_ms, 100);
 	assert_int_equal(s.restart.backoff_max_ms, 30000);
 	assert_int_equal(s.restart.min_uptime_s, 5);
-	assert_int_equal(s.restart.retry_after_s, 0);
+	assert_int_equal(s.restart.retry_after_s, 300);
+	assert_null(s.restart.cron);
+	assert_int_equal(s.restart.max_age_s, 0);
 	assert_int_equal(s.start_timeout_s, 60);
 	assert_int_equal(s.stop.signal, SIGTERM);
 	assert_int_equal(s.stop.timeout_s, 10);
@@ -218,7 +220,8 @@ test_init_free(void **state)
 	"\"restart\":{\"policy\":\"always\",\"max_restarts\":3," \
 	"\"window_s\":60,\"backoff_initial_ms\":250," \
 	"\"backoff_max_ms\":5000,\"min_uptime_s\":7," \
-	"\"retry_after_s\":600}," \
+	"\"retry_after_s\":600,\"cron\":\"30 4 * * mon-fri\"," \
+	"\"max_age_s\":86400}," \
 	"\"start_timeout_s\":30," \
 	"\"stop\":{\"signal\":\"SIGINT\",\"timeout_s\":20}," \
 	"\"heartbeat\":{\"timeout_s\":45}," \
@@ -262,6 +265,11 @@ test_full(void **state)
 	assert_int_equal(s.restart.backoff_max_ms, 5000);
 	assert_int_equal(s.restart.min_uptime_s, 7);
 	assert_int_equal(s.restart.retry_after_s, 600);
+	assert_string_equal(s.restart.cron, "30 4 * * mon-fri");
+	assert_true(s.restart.sched.minute == (uint64_t)1 << 30);
+	assert_int_equal(s.restart.sched.hour, 1 << 4);
+	assert_int_equal(s.restart.sched.dow, 0x3e);
+	assert_int_equal(s.restart.max_age_s, 86400);
 	assert_int_equal(s.start_timeout_s, 30);
 	assert_int_equal(s.stop.signal, SIGINT);
 	assert_int_equal(s.stop.timeout_s, 20);
@@ -287,7 +295,8 @@ test_export_order(void **state)
 	};
 	static const char *const restart[] = {
 		"policy", "max_restarts", "window_s", "backoff_initial_ms",
-		"backoff_max_ms", "min_uptime_s", "retry_after_s", NULL
+		"backoff_max_ms", "min_uptime_s", "retry_after_s", "cron",
+		"max_age_s", NULL
 	};
 	static const char *const limits[] = {
 		"nofile", "nproc", "memory_max_bytes",
@@ -332,7 +341,8 @@ test_export_order(void **state)
 	    "\"autostart\":true,\"restart\":{\"policy\":\"on-failure\","
 	    "\"max_restarts\":10,\"window_s\":300,"
 	    "\"backoff_initial_ms\":100,\"backoff_max_ms\":30000,"
-	    "\"min_uptime_s\":5,\"retry_after_s\":0},"
+	    "\"min_uptime_s\":5,\"retry_after_s\":300,\"cron\":null,"
+	    "\"max_age_s\":0},"
 	    "\"start_timeout_s\":60,"
 	    "\"stop\":{\"signal\":\"SIGTERM\",\"timeout_s\":10},"
 	    "\"heartbeat\":{\"timeout_s\":0},\"notify\":\"none\","
@@ -361,9 +371,10 @@ test_to_text_sorted(void **state)
 	    "\"logs\":{\"keep\":5,\"max_size_bytes\":10485760},"
 	    "\"name\":\"t\",\"notify\":\"none\","
 	    "\"restart\":{\"backoff_initial_ms\":100,"
-	    "\"backoff_max_ms\":30000,\"max_restarts\":10,"
+	    "\"backoff_max_ms\":30000,\"cron\":null,\"max_age_s\":0,"
+	    "\"max_restarts\":10,"
 	    "\"min_uptime_s\":5,\"policy\":\"on-failure\","
-	    "\"retry_after_s\":0,\"window_s\":300},"
+	    "\"retry_after_s\":300,\"window_s\":300},"
 	    "\"start_timeout_s\":60,"
 	    "\"stop\":{\"signal\":\"SIGTERM\",\"timeout_s\":10},"
 	    "\"tenant_id\":null,\"user\":null}");
@@ -811,6 +822,7 @@ static const struct int_field int_fields[] = {
 	    "\"backoff_initial_ms\":0" },
 	{ "restart", "min_uptime_s", 0, 86400, 0, NULL },
 	{ "restart", "retry_after_s", 0, 2592000, 0, NULL },
+	{ "restart", "max_age_s", 0, 31536000, 0, "\"min_uptime_s\":0" },
 	{ NULL, "start_timeout_s", 1, 86400, 0, NULL },
 	{ "stop", "timeout_s", 0, 3600, 0, NULL },
 	{ "heartbeat", "timeout_s", 0, 86400, 0, NULL },
@@ -955,6 +967,107 @@ test_restart(void **state)
 	extra_fails("\"restart\":{\"backoff_max_ms\":50}",
 	    "restart.backoff_max_ms: must not be less than "
 	    "restart.backoff_initial_ms (100)");
+}
+
+/* restart.cron: null or a schedule that fires; kept as written. */
+static void
+test_restart_cron(void **state)
+{
+	static const char *const bad[][2] = {
+		{ "1", "restart.cron: must be null or a string such as "
+		    "\"0 4 * * *\"" },
+		{ "true", "restart.cron: must be null or a string such as "
+		    "\"0 4 * * *\"" },
+		{ "[\"0 4 * * *\"]", "restart.cron: must be null or a string "
+		    "such as \"0 4 * * *\"" },
+		{ "\"\"", "restart.cron: empty; expected five fields: minute "
+		    "hour day-of-month month day-of-week" },
+		{ "\"0 4 * *\"", "restart.cron: too few fields; expected five "
+		    "fields: minute hour day-of-month month day-of-week" },
+		{ "\"0 0 4 * * *\"", "restart.cron: too many fields; expected "
+		    "five fields: minute hour day-of-month month day-of-week" },
+		{ "\"61 4 * * *\"", "restart.cron: minute field \"61\": 61 "
+		    "is out of range 0..59" },
+		{ "\"0 4 * * mo\"", "restart.cron: day-of-week field \"mo\": "
+		    "unknown name \"mo\" (expected sun..sat)" },
+		{ "\"0 0 31 2 *\"", "restart.cron: never fires: day-of-month "
+		    "\"31\" does not occur in month \"2\"" },
+		{ "\"0 4 * * *\\n\"", "restart.cron: byte 0x0a at offset 9 "
+		    "is not printable ASCII" },
+		{ "\"@reboot\"", "restart.cron: unknown \"@reboot\"; expected "
+		    "five fields or one of @yearly, @annually, @monthly, "
+		    "@weekly, @daily, @midnight, @hourly (autostart starts a "
+		    "tenant at boot)" },
+	};
+	struct tenant_spec s;
+	struct vx_err err;
+	json_t *j;
+	size_t i;
+
+	(void)state;
+	extra_ok("\"restart\":{\"cron\":\"0 4 * * *\"}", &s);
+	assert_string_equal(s.restart.cron, "0 4 * * *");
+	assert_true(s.restart.sched.minute == 1);
+	assert_int_equal(s.restart.sched.hour, 1 << 4);
+	assert_round_trip(&s);
+	spec_free(&s);
+	assert_null(s.restart.cron);
+	/* Exported exactly as written: spacing, names, case and macros. */
+	extra_ok("\"restart\":{\"cron\":\" 0\\t4  * JAN-mar Mon \"}", &s);
+	j = spec_to_json(&s);
+	assert_string_equal(json_string_value(json_object_get(
+	    json_object_get(j, "restart"), "cron")), " 0\t4  * JAN-mar Mon ");
+	json_decref(j);
+	assert_round_trip(&s);
+	spec_free(&s);
+	extra_ok("\"restart\":{\"cron\":\"@daily\"}", &s);
+	assert_round_trip(&s);
+	spec_free(&s);
+	extra_ok("\"restart\":{\"cron\":null}", &s);
+	assert_null(s.restart.cron);
+	j = spec_to_json(&s);
+	assert_true(json_is_null(json_object_get(json_object_get(j,
+	    "restart"), "cron")));
+	json_decref(j);
+	spec_free(&s);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		extra_fails(fmt("\"restart\":{\"cron\":%s}", bad[i][0]),
+		    bad[i][1]);
+	/* A NUL byte inside the string. */
+	j = json_pack("{s:s, s:[s], s:{s:s#}}", "name", "t", "command",
+	    "/bin/true", "restart", "cron", "0 4 * * *\0x", (size_t)11);
+	assert_int_equal(from_json(j, &s, &err), -1);
+	assert_string_equal(err.msg, "restart.cron: must not contain NUL");
+}
+
+/* restart.max_age_s: 0 = none, else at least min_uptime_s. */
+static void
+test_restart_max_age(void **state)
+{
+	struct tenant_spec s;
+
+	(void)state;
+	extra_ok("\"restart\":{\"max_age_s\":5}", &s);
+	assert_int_equal(s.restart.max_age_s, 5);
+	assert_round_trip(&s);
+	spec_free(&s);
+	extra_ok("\"restart\":{\"max_age_s\":0,\"min_uptime_s\":60}", &s);
+	assert_int_equal(s.restart.max_age_s, 0);
+	spec_free(&s);
+	extra_ok("\"restart\":{\"max_age_s\":3600,\"min_uptime_s\":3600,"
+	    "\"cron\":\"0 3 * * *\"}", &s);
+	assert_round_trip(&s);
+	spec_free(&s);
+	extra_fails("\"restart\":{\"max_age_s\":4}", "restart.max_age_s: "
+	    "4 is below restart.min_uptime_s (5); use 0 (no age limit) or "
+	    "at least 5");
+	extra_fails("\"restart\":{\"min_uptime_s\":600,\"max_age_s\":599}",
+	    "restart.max_age_s: 599 is below restart.min_uptime_s (600); "
+	    "use 0 (no age limit) or at least 600");
+	extra_fails("\"restart\":{\"max_age_s\":31536001}",
+	    "restart.max_age_s: must be an integer in 0..31536000");
+	extra_fails("\"restart\":{\"max_age_s\":null}",
+	    "restart.max_age_s: must be an integer in 0..31536000");
 }
 
 static void
@@ -1115,6 +1228,9 @@ test_copy(void **state)
 	assert_ptr_not_equal(s.argv[0], d.argv[0]);
 	assert_ptr_not_equal(s.env, d.env);
 	assert_ptr_not_equal(s.env[0].key, d.env[0].key);
+	assert_ptr_not_equal(s.restart.cron, d.restart.cron);
+	assert_memory_equal(&s.restart.sched, &d.restart.sched,
+	    sizeof(s.restart.sched));
 	assert_int_equal(d.argc, 3);
 	assert_int_equal(d.nenv, 4);
 	free(t1);
@@ -1122,6 +1238,7 @@ test_copy(void **state)
 	spec_free(&s);
 	/* The copy lives on after the original is gone. */
 	assert_string_equal(d.argv[1], "bot.js");
+	assert_string_equal(d.restart.cron, "30 4 * * mon-fri");
 	spec_free(&d);
 
 	/* A spec with nothing set copies too. */
@@ -1235,6 +1352,8 @@ main(void)
 		cmocka_unit_test(test_autostart),
 		cmocka_unit_test(test_integers),
 		cmocka_unit_test(test_restart),
+		cmocka_unit_test(test_restart_cron),
+		cmocka_unit_test(test_restart_max_age),
 		cmocka_unit_test(test_stop),
 		cmocka_unit_test(test_heartbeat),
 		cmocka_unit_test(test_notify),
