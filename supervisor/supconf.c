@@ -1,8 +1,10 @@
 /* supconf.c: parse supervisor.conf into struct supconf. */
 #include <errno.h>
 #include <grp.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cgroup.h"
 #include "kvconf.h"
@@ -11,7 +13,9 @@
 
 static const char *const supconf_keys[] = {
 	"LOG_LEVEL", "EVENT_KEEP", "LAST_ERROR_LINES", "CONTROL_GROUP",
-	"CGROUP", "CONTROL_READ", NULL
+	"CGROUP", "CONTROL_READ",
+	"START_CONCURRENCY",
+	NULL
 };
 
 static int
@@ -47,6 +51,26 @@ supconf_long(const struct kvconf *kv, const char *key, long lo, long hi,
 	return 0;
 }
 
+/*
+ * START_CONCURRENCY's default: the CPUs this process may run on (a
+ * container's cpuset included), at least 2 so that one slow start does not
+ * hold up every other.
+ */
+static int
+supconf_ncpu(void)
+{
+	cpu_set_t set;
+	long n = 0;
+
+	if (sched_getaffinity(0, sizeof(set), &set) == 0)
+		n = CPU_COUNT(&set);
+	if (n <= 0)
+		n = sysconf(_SC_NPROCESSORS_ONLN);
+	if (n > SUPCONF_MAX_CONCURRENCY)
+		n = SUPCONF_MAX_CONCURRENCY;
+	return n < 2 ? 2 : (int)n;
+}
+
 /* The master reads this at start and on reload; a bad file changes nothing. */
 int
 supconf_load(const char *path, struct supconf *conf, struct vx_err *err)
@@ -54,7 +78,7 @@ supconf_load(const char *path, struct supconf *conf, struct vx_err *err)
 	struct kvconf kv = { NULL, 0 };
 	struct supconf c;
 	const char *v;
-	long lines = 2;
+	long lines = 2, conc;
 
 	c.log_level = LOG_LVL_INFO;
 	c.event_keep = 100000;
@@ -74,6 +98,11 @@ supconf_load(const char *path, struct supconf *conf, struct vx_err *err)
 	    err) == -1)
 		goto fail;
 	c.stderr_tail_lines = (int)lines;
+	conc = supconf_ncpu();
+	if (supconf_long(&kv, "START_CONCURRENCY", 1, SUPCONF_MAX_CONCURRENCY,
+	    &conc, path, err) == -1)
+		goto fail;
+	c.start_concurrency = (int)conc;
 	c.has_control_group = 0;
 	c.control_gid = 0;
 	if ((v = kvconf_get(&kv, "CONTROL_GROUP")) != NULL && v[0] != '\0') {

@@ -6,6 +6,8 @@
 
 #include "err.h"
 
+#define SUPCONF_MAX_CONCURRENCY	10000	/* START_CONCURRENCY's ceiling */
+
 struct supconf {
 	int	log_level;		/* LOG_LEVEL */
 	long	event_keep;		/* EVENT_KEEP: rows kept in event */
