@@ -178,8 +178,12 @@ t0=$(date +%s%N)
 sync VECTIS_PUBLIC_IP=203.0.113.5
 ms=$((($(date +%s%N) - t0) / 1000000))
 expect_failed "hang" "timed out after 1 s"
-[ "$ms" -lt 5000 ] || fail "hang: took ${ms} ms with SYNC_TIMEOUT_S=1 (the dashboard hangs 30 s)"
+# The message proves the timeout fired; the dashboard hangs 30 s, so the
+# only bound here is a wide sanity one below that.
+[ "$ms" -lt 25000 ] || fail "hang: took ${ms} ms with SYNC_TIMEOUT_S=1 (the dashboard hangs 30 s)"
 echo ok >"$D/mode"
+# The rest must not fail because a busy machine is slower than 1 s.
+setconf SYNC_TIMEOUT_S 30
 free=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 sync VECTIS_PUBLIC_IP=203.0.113.5 VECTIS_DASHBOARD_URL=http://127.0.0.1:$free
 expect_failed "down" "unable to connect: .*(Connection refused|Couldn't connect)"

@@ -22,18 +22,29 @@ vx shutdown >/dev/null || fail "shutdown"
 wait_until 10 sh -c "! kill -0 $MASTER_PID" || fail "first master did not exit"
 MASTER_PID=
 
+# The fake manager stamps each datagram with the time the kernel queued it
+# (SO_TIMESTAMP), not the time it got round to reading it: on a busy
+# machine two datagrams sent a second apart may well be read together.
 sock="$T_HOME/sd.sock"
 python3 - "$sock" >"$T_HOME/sd.msgs" <<'PY' &
-import socket, sys, time
+import socket, struct, sys, time
+SO_TIMESTAMP = getattr(socket, "SO_TIMESTAMP", 29)
 s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-s.bind(sys.argv[1]); s.settimeout(30)
-t0 = time.monotonic()
+s.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMP, 1)
+s.bind(sys.argv[1]); s.settimeout(60)
+t0 = time.time()
 while True:
     try:
-        m = s.recv(4096).decode()
+        m, anc, _, _ = s.recvmsg(4096, socket.CMSG_SPACE(16))
     except socket.timeout:
         break
-    print("%.3f %s" % (time.monotonic() - t0, m.replace("\n", "|")), flush=True)
+    at = time.time()
+    for level, kind, data in anc:
+        if level == socket.SOL_SOCKET and kind == SO_TIMESTAMP:
+            sec, usec = struct.unpack("qq", data[:16])
+            at = sec + usec / 1e6
+    m = m.decode()
+    print("%.3f %s" % (at - t0, m.replace("\n", "|")), flush=True)
     if "STOPPING=1" in m:
         break
 PY
@@ -66,7 +77,9 @@ wait_until 2 sh -c "[ \$(grep -c 'WATCHDOG=1' $T_HOME/sd.msgs) -ge 3 ]" ||
     fail "watchdog pings missing: $(cat "$T_HOME/sd.msgs")"
 
 # A burst of changes (ten tenants added and started at once, then one
-# removed) is coalesced: the final counts arrive, in few messages.
+# removed) is coalesced: the final counts arrive, in fewer messages than
+# there were tenants started (how few depends on the machine's speed; the
+# rule itself, a second between two STATUS=, is checked below).
 before=$(nstatus)
 python3 -c 'import json; print(json.dumps([{"name": "b%d" % i, "user": "root", "command": ["sleep", "1000"]} for i in range(10)]))' >"$T_HOME/burst.json"
 vx apply "$T_HOME/burst.json" >/dev/null || fail "apply burst"
@@ -74,20 +87,19 @@ vx remove idle >/dev/null || fail "remove idle"
 wait_until 5 status_seen "12 tenants: 11 running, 0 stopped, 1 error" ||
     fail "STATUS= after the burst: $(cat "$T_HOME/sd.msgs")"
 burst=$(($(nstatus) - before))
-[ "$burst" -le 3 ] || fail "$burst STATUS= messages for one burst: $(cat "$T_HOME/sd.msgs")"
+[ "$burst" -lt 10 ] || fail "$burst STATUS= messages for one burst: $(cat "$T_HOME/sd.msgs")"
 
 # Never two STATUS= within a second of each other.
 awk '/STATUS=/ { if (n++ && $1 - last < 0.9) { print; bad = 1 } last = $1 }
     END { exit bad }' "$T_HOME/sd.msgs" >"$T_HOME/close" ||
     fail "STATUS= sent less than a second apart: $(cat "$T_HOME/close")"
 
-# Idle: watchdog pings go on, STATUS= does not.
+# Idle: watchdog pings go on (ten of them, 2 s when on time), STATUS= not.
 idle0=$(nstatus)
 wd0=$(grep -c 'WATCHDOG=1' "$T_HOME/sd.msgs")
-sleep 2.5
-[ "$(nstatus)" = "$idle0" ] || fail "STATUS= while nothing changed: $(tail -5 "$T_HOME/sd.msgs")"
-[ "$(grep -c 'WATCHDOG=1' "$T_HOME/sd.msgs")" -ge $((wd0 + 4)) ] ||
+wait_until 30 sh -c "[ \$(grep -c 'WATCHDOG=1' $T_HOME/sd.msgs) -ge $((wd0 + 10)) ]" ||
     fail "watchdog pings stopped while idle"
+[ "$(nstatus)" = "$idle0" ] || fail "STATUS= while nothing changed: $(tail -5 "$T_HOME/sd.msgs")"
 
 kill -TERM "$MASTER_PID"
 wait_until 10 grep -q "STOPPING=1" "$T_HOME/sd.msgs" || fail "no STOPPING=1"
