@@ -122,8 +122,30 @@ suite() {
 	grep -E "^(PASS|FAIL|SKIP|ERROR|XFAIL|XPASS):" "$dir/check.out" || true
 }
 
+# The Puppeteer bot of tests/e2e/puppeteer.sh: Debian's chromium, node and
+# npm where none is on PATH (NodeSource's nodejs brings its own npm, which
+# Debian's npm package would conflict with).
+bot_pkgs() {
+	p=chromium
+	command -v node >/dev/null 2>&1 || p="$p nodejs"
+	command -v npm >/dev/null 2>&1 || p="$p npm"
+	echo "$p"
+}
+
+# The bot's npm packages (puppeteer-core, which downloads no browser), once.
+bot_npm() {
+	d=examples/bots/puppeteer
+	(cd "$d" && node -e 'process.exit(require("./node_modules/puppeteer-core/package.json").version ===
+	    require("./package.json").dependencies["puppeteer-core"] ? 0 : 1)' \
+	    2>/dev/null) && return 0
+	say "npm ci in $d"
+	(cd "$d" && npm ci --no-audit --no-fund >/dev/null) ||
+	    echo "quickstart: npm ci failed in $d: tests/e2e/puppeteer.sh will skip" >&2
+}
+
 test_all() {
-	install_deps "$TEST_PKGS"
+	install_deps "$TEST_PKGS $(bot_pkgs)"
+	bot_npm
 	build _build/normal
 	build _build/san --enable-sanitizers
 	suite _build/normal
