@@ -27,7 +27,7 @@ start_master
 n=0
 if [ $have_redis = 1 ]; then
 	vx apply /dev/stdin >/dev/null <<J || fail "apply redis"
-[{"name": "redis", "notify": "systemd", "autostart": false, "start_timeout_s": 20,
+[{"name": "redis", "notify": "systemd", "autostart": false, "start_timeout_s": 60,
   "command": ["redis-server", "--port", "0", "--unixsocket", "$T_HOME/redis.sock",
    "--supervised", "systemd", "--save", "", "--appendonly", "no", "--dir", "$T_HOME"]}]
 J
@@ -43,7 +43,7 @@ J
 fi
 if [ $have_haproxy = 1 ]; then
 	vx apply /dev/stdin >/dev/null <<J || fail "apply haproxy"
-[{"name": "haproxy", "notify": "systemd", "autostart": false, "start_timeout_s": 20,
+[{"name": "haproxy", "notify": "systemd", "autostart": false, "start_timeout_s": 60,
   "command": ["haproxy", "-Ws", "-f", "$T_HOME/hap.cfg"]}]
 J
 	vx start haproxy >/dev/null || fail "haproxy did not become ready: $(field haproxy last_error)"

@@ -83,7 +83,7 @@ t_cleanup() {
 	local pids= p
 	# Pids of a master in another PID namespace mean nothing here.
 	[ -n "${T_FOREIGN_PIDS:-}" ] ||
-	pids=$(timeout 5 "$VECTIS_BIN" list --json 2>/dev/null |
+	pids=$(timeout 30 "$VECTIS_BIN" list --json 2>/dev/null |
 	    jq -r '.[].pid // empty' 2>/dev/null)
 	if [ -n "$MASTER_PID" ] && kill -0 "$MASTER_PID" 2>/dev/null; then
 		kill -TERM "$MASTER_PID" 2>/dev/null
