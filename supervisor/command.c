@@ -40,6 +40,7 @@ struct wait_entry {
 	unsigned long	 seq_up0;
 	int		 done;
 	int		 ok;
+	int		 cancelled;	/* a removal a newer apply undid */
 	char		*error;
 };
 
@@ -265,6 +266,52 @@ command_remove_now(struct tenant *t)
 	return 0;
 }
 
+/* Why a removal did not happen: undone by an apply, or not committed. */
+static const char *
+command_lost_why(struct wait *w, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < w->n; i++)
+		if (w->e[i].cancelled && strcmp(w->e[i].name, name) == 0)
+			return "not removed: a newer spec was applied meanwhile";
+	return "database busy/unwritable, not recorded: stopped, not removed";
+}
+
+/*
+ * A spec arrived (apply, config push) for a tenant whose removal waits for
+ * its worker to stop: the newer intent wins, the removal is undone and its
+ * requester told so, instead of "updated" followed by a deletion (M4).
+ */
+static void
+command_cancel_remove(struct tenant *t)
+{
+	struct wait *w;
+	size_t i;
+
+	if (!t->removing)
+		return;
+	t->removing = 0;
+	for (w = waits; w != NULL; w = w->next)
+		for (i = 0; i < w->n; i++)
+			if (w->kind == WAIT_REMOVE && w->e[i].t == t) {
+				w->e[i].t = NULL;
+				w->e[i].cancelled = 1;
+			}
+	log_info("%s: removal cancelled by a newer spec", t->name);
+	master_changed();
+}
+
+/* Mark the tenants of a removal, so that apply and start know of it. */
+static void
+command_mark_removing(struct tenant **ts, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		ts[i]->removing = 1;
+}
+
 static json_t *
 wait_result(struct wait *w)
 {
@@ -301,11 +348,14 @@ wait_check(struct wait *w)
 		w->e[i].done = 1;
 	}
 	if (w->kind == WAIT_REMOVE)
-		for (i = 0; i < w->n; i++)
+		for (i = 0; i < w->n; i++) {
+			if (w->e[i].cancelled && nlost++ == 0)
+				lost = w->e[i].name;
 			if (w->e[i].t != NULL &&
 			    command_remove_now(w->e[i].t) == -1 &&
 			    nlost++ == 0)
 				lost = w->e[i].name;
+		}
 	if (w->extra != NULL) {
 		res = w->extra;
 		w->extra = NULL;
@@ -315,9 +365,9 @@ wait_check(struct wait *w)
 	if (lost != NULL) {
 		json_decref(res);
 		if (w->conn != NULL)
-			command_error(w->conn, VX_EXIT_FAIL, "%s%s: database "
-			    "busy/unwritable, not recorded: stopped, not "
-			    "removed", lost, nlost > 1 ? " and others" : "");
+			command_error(w->conn, VX_EXIT_FAIL, "%s%s: %s", lost,
+			    nlost > 1 ? " and others" : "", command_lost_why(w,
+			    lost));
 	} else if (w->conn != NULL)
 		command_ok(w->conn, res);
 	else
@@ -429,6 +479,14 @@ cmd_updown(struct conn *c, json_t *req, int op)
 
 	if (command_targets(c, req, &ts, &n) == -1)
 		return;
+	/* A removal waits for the worker to stop: no start in between (M4). */
+	for (i = 0; op != 1 && i < n; i++)
+		if (ts[i]->removing) {
+			command_error(c, VX_EXIT_FAIL, "%s: being removed "
+			    "(apply its spec to keep it)", ts[i]->name);
+			free(ts);
+			return;
+		}
 	if (command_desire(c, ts, n, op == 1 ? DESIRED_STOPPED :
 	    DESIRED_STARTED) == -1) {
 		free(ts);
@@ -671,6 +729,8 @@ cmd_remove(struct conn *c, json_t *req)
 	tenant_stop(t, 1, NULL);
 	if (wait_new(c, WAIT_REMOVE, &t, 1) == NULL)
 		command_error(c, VX_EXIT_FAIL, "%s", strerror(ENOMEM));
+	else
+		command_mark_removing(&t, 1);
 }
 
 /* Validate every spec before changing anything: all or nothing. */
@@ -754,7 +814,7 @@ apply_store(struct tenant_spec *specs, size_t n, int *what,
 			a = spec_to_text(&t->spec);
 			b = spec_to_text(&specs[i]);
 			what[i] = (a == NULL || b == NULL ||
-			    strcmp(a, b) != 0) ? 2 : 0;
+			    strcmp(a, b) != 0 || t->removing) ? 2 : 0;
 			free(a);
 			free(b);
 		}
@@ -809,6 +869,7 @@ cmd_apply(struct conn *c, json_t *req)
 			(void)command_create(&specs[i]);
 		else if (what[i] == 2) {
 			t = master_find(specs[i].name);
+			command_cancel_remove(t);
 			tenant_set_spec(t, &specs[i]);
 			(void)tenant_save(t, "updated", NULL);
 		}
@@ -821,9 +882,10 @@ cmd_apply(struct conn *c, json_t *req)
 	if (np > 0) {
 		struct wait *w = wait_new(c, WAIT_REMOVE, prune, np);
 
-		if (w != NULL)
+		if (w != NULL) {
 			w->extra = summary;
-		else
+			command_mark_removing(prune, np);
+		} else
 			json_decref(summary);
 	} else
 		command_ok(c, summary);

@@ -40,8 +40,9 @@ struct tenant {
 	enum desired		 desired;
 	enum tstate		 state;
 	char			*last_error;
-	pid_t			 pid;
+	pid_t			 pid;		/* the worker: its group, list */
 	long long		 pid_start;
+	pid_t			 child_pid;	/* ours: its reaper, or itself */
 	int			 restarts;
 	time_t			 started_at;	/* wall, for people */
 	uint64_t		 started_mono;	/* for run length */
@@ -50,6 +51,7 @@ struct tenant {
 	char			*status_text;	/* STATUS= */
 	int			 ready;
 	int			 removed;
+	int			 removing;	/* a removal waits for its stop */
 	int			 root;		/* runs as uid 0 (list marks it) */
 	struct cgroup_tenant	 cg;
 
