@@ -10,6 +10,7 @@
 
 #include <jansson.h>
 
+#include "cron.h"
 #include "err.h"
 #include "esc.h"
 #include "log.h"
@@ -807,7 +808,69 @@ fail:
 	return NULL;
 }
 
-/* restart: autorestart, stop_exit_codes, max_restarts, delays. */
+/*
+ * restart.cron from cron_restart.  PM2 runs it with croner, whose grammar
+ * is wider: a leading seconds field (six fields) is dropped when it is a
+ * plain number, and anything cron_parse() refuses is left out with a
+ * warning rather than failing the whole import.  0 is PM2's "none".
+ */
+static int
+imp_cron(struct imp_app *a, json_t *o)
+{
+	char esc[IMP_ECHO_LEN], sec[16];
+	struct vx_err cerr;
+	struct cron c;
+	const char *s, *p;
+	json_t *v;
+	size_t n, len, l;
+
+	if ((v = imp_get(a, "cron_restart")) == NULL ||
+	    (json_is_number(v) && json_number_value(v) == 0))
+		return 0;
+	if (!json_is_string(v))
+		return imp_fail(a, "cron_restart", "must be a string such as "
+		    "\"0 3 * * *\"");
+	s = json_string_value(v);
+	if (s[strspn(s, " \t")] == '\0' || strcmp(s, "0") == 0)
+		return 0;
+	for (n = 0, p = s; *(p += strspn(p, " \t")) != '\0'; n++)
+		p += strcspn(p, " \t");
+	if (n == 6) {
+		p = s + strspn(s, " \t");
+		len = strcspn(p, " \t");
+		for (l = 0; l < len && p[l] >= '0' && p[l] <= '9'; l++)
+			;
+		if (l == 0 || l != len || len > 2 ||
+		    strtol(p, NULL, 10) > 59) {
+			imp_warn(a, "cron_restart", "'%s' not imported: "
+			    "restart.cron has no seconds field and fires at "
+			    "most once a minute", imp_esc(esc, sizeof(esc), s));
+			return 0;
+		}
+		if (strtol(p, NULL, 10) != 0) {
+			snprintf(sec, sizeof(sec), "%.*s", (int)len, p);
+			imp_warn(a, "cron_restart", "seconds field %s dropped: "
+			    "restart.cron fires at the start of the minute",
+			    sec);
+		}
+		s = p + len;
+		s += strspn(s, " \t");
+	}
+	vx_err_clear(&cerr);
+	if (cron_parse(s, &c, &cerr) == -1) {
+		imp_warn(a, "cron_restart", "'%s' not imported: %s",
+		    imp_esc(esc, sizeof(esc), json_string_value(v)), cerr.msg);
+		return 0;
+	}
+	json_object_set_new(o, "cron", json_string(s));
+	return 0;
+}
+
+/*
+ * restart: autorestart, stop_exit_codes, max_restarts, delays, cron.
+ * Nothing of PM2's maps onto retry_after_s (an errored app stays down
+ * until someone acts), so it keeps vectis' default.
+ */
 static json_t *
 imp_restart(struct imp_app *a)
 {
@@ -895,6 +958,10 @@ imp_restart(struct imp_app *a)
 	}
 	json_object_set_new(o, "min_uptime_s", json_integer(
 	    imp_ms_to_s(a, "min_uptime", mu, 86400)));
+	if (imp_cron(a, o) == -1) {
+		json_decref(o);
+		return NULL;
+	}
 	return o;
 }
 
@@ -1004,10 +1071,6 @@ imp_unsupported(struct imp_app *a, long instances)
 	if (imp_truthy(imp_get(a, "watch")))
 		imp_warn(a, "watch", "no file watching; restart the tenant "
 		    "after a deploy");
-	if ((v = imp_get(a, "cron_restart")) != NULL && imp_truthy(v))
-		imp_warn(a, "cron_restart", "no scheduled restarts; run "
-		    "'vectis-supervisor restart NAME' from cron or a "
-		    "systemd timer");
 	if (imp_truthy(imp_get(a, "wait_ready")))
 		imp_warn(a, "wait_ready", "process.send('ready') is not "
 		    "seen; use notify \"pipe\" and write READY=1 to "

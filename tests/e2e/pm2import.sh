@@ -32,18 +32,22 @@ q queue-worker '.restart.backoff_initial_ms == 3000 and
     .restart.backoff_max_ms == 3000 and .restart.max_restarts == 16' jl
 q api-1 '.env.NODE_APP_INSTANCE == "1" and
     .limits.max_memory_restart_bytes == 1073741824' jl
+q api-0 '.restart.cron == "0 3 * * *"' jl
+q api-1 '.restart.cron == "0 3 * * *"' jl
 q job-0 '.restart.policy == "never" and .stop.timeout_s == 1 and
     .command[0] == "bash"' jl
 q sleeper '.autostart == false and .restart.policy == "on-failure" and
     .command == ["/usr/bin/sleep", "1000"]' jl
 for w in "app 'api': exec_mode: cluster mode" \
     "app 'Queue Worker': name: not a tenant name; imported as 'queue-worker'" \
-    "app 'Queue Worker': watch:" "app 'api': cron_restart:" \
+    "app 'Queue Worker': watch:" \
     "app 'bot-a': out_file: '/work/tmp/pm2/logs/bot-a.out.log'" \
     "app 'job': instances: 2 instances become 2 tenants job-0 .. job-1"; do
 	grep -qF "vectis-supervisor: warning: $w" "$T_HOME/jl.err" ||
 	    fail "no warning '$w': $(cat "$T_HOME/jl.err")"
 done
+grep -q "cron_restart" "$T_HOME/jl.err" &&
+    fail "cron_restart warned about: $(cat "$T_HOME/jl.err")"
 t_log "jlist: 7 tenants, every mapping and warning as expected"
 
 # The ecosystem file, converted here, must agree with what PM2 made of it

@@ -344,6 +344,10 @@ test_restart(void **state)
 	assert_int_equal(num(t, 0, "restart.max_restarts"), 16);
 	assert_int_equal(num(t, 0, "restart.min_uptime_s"), 1);
 	assert_null(at(t, 0, "restart.backoff_initial_ms"));
+	/* PM2 has nothing like retry_after_s: vectis' default applies */
+	assert_null(at(t, 0, "restart.retry_after_s"));
+	assert_null(at(t, 0, "restart.cron"));
+	assert_null(at(t, 0, "restart.max_age_s"));
 	assert_string_equal(str(t, 0, "stop.signal"), "SIGINT");
 	assert_int_equal(num(t, 0, "stop.timeout_s"), 2);
 	assert_true(json_is_true(at(t, 0, "autostart")));
@@ -523,7 +527,9 @@ test_warnings(void **state)
 	    "\"vizion\": false, \"env_staging\": {}}]}");
 	assert_true(warned("ecosystem: deploy:", NULL));
 	assert_true(warned("app 'a': watch:", NULL));
-	assert_true(warned("app 'a': cron_restart:", "cron"));
+	/* cron_restart is restart.cron now: no warning */
+	assert_false(warned("cron_restart", NULL));
+	assert_string_equal(str(t, 0, "restart.cron"), "0 3 * * *");
 	assert_true(warned("app 'a': wait_ready:", "READY=1"));
 	assert_true(warned("app 'a': listen_timeout:", NULL));
 	assert_true(warned("app 'a': shutdown_with_message:", NULL));
@@ -551,6 +557,102 @@ test_warnings(void **state)
 	    "\"merge_logs\": true, \"out_file\": \"\""));
 	assert_int_equal(json_array_size(warnings), 0);
 	json_decref(t);
+}
+
+/* cron_restart -> restart.cron; croner's seconds field; what is refused. */
+static void
+test_cron_restart(void **state)
+{
+	static const char *const same[] = {
+		"0 3 * * *", "*/30 * * * *", "0 4 * * mon-fri", "@daily",
+		"15 2 1,15 * *",
+	};
+	static const char *const none[] = { "\"0\"", "0", "\"\"", "\"  \"",
+	    "null" };
+	char text[256];
+	json_t *t;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(same) / sizeof(same[0]); i++) {
+		snprintf(text, sizeof(text), APP("\"name\": \"a\", \"script\": "
+		    "\"a.js\", \"cron_restart\": \"%s\""), same[i]);
+		t = ok(text);
+		assert_string_equal(str(t, 0, "restart.cron"), same[i]);
+		assert_int_equal(json_array_size(warnings), 0);
+		json_decref(t);
+	}
+	/* PM2's own way of saying "no schedule" */
+	for (i = 0; i < sizeof(none) / sizeof(none[0]); i++) {
+		snprintf(text, sizeof(text), APP("\"name\": \"a\", \"script\": "
+		    "\"a.js\", \"cron_restart\": %s"), none[i]);
+		t = ok(text);
+		assert_null(at(t, 0, "restart.cron"));
+		assert_int_equal(json_array_size(warnings), 0);
+		json_decref(t);
+	}
+	/* the alias and camelCase names PM2 accepts */
+	t = ok(APP("\"name\": \"a\", \"script\": \"a.js\", \"cron\": "
+	    "\"0 5 * * *\""));
+	assert_string_equal(str(t, 0, "restart.cron"), "0 5 * * *");
+	json_decref(t);
+	t = ok(APP("\"name\": \"a\", \"script\": \"a.js\", \"cronRestart\": "
+	    "\"0 6 * * *\""));
+	assert_string_equal(str(t, 0, "restart.cron"), "0 6 * * *");
+	json_decref(t);
+
+	/* croner's six fields: a seconds field of 0 is dropped silently */
+	t = ok(APP("\"name\": \"a\", \"script\": \"a.js\", "
+	    "\"cron_restart\": \"0 0 3 * * *\""));
+	assert_string_equal(str(t, 0, "restart.cron"), "0 3 * * *");
+	assert_int_equal(json_array_size(warnings), 0);
+	json_decref(t);
+	t = ok(APP("\"name\": \"a\", \"script\": \"a.js\", "
+	    "\"cron_restart\": \"30 0 3 * * *\""));
+	assert_string_equal(str(t, 0, "restart.cron"), "0 3 * * *");
+	assert_true(warned("app 'a': cron_restart: seconds field 30 dropped",
+	    NULL));
+	json_decref(t);
+	t = ok(APP("\"name\": \"a\", \"script\": \"a.js\", "
+	    "\"cron_restart\": \"*/2 * * * * *\""));
+	assert_null(at(t, 0, "restart.cron"));
+	assert_true(warned("app 'a': cron_restart: '*/2 * * * * *' not "
+	    "imported: restart.cron has no seconds field", NULL));
+	json_decref(t);
+
+	/* what restart.cron refuses is left out, with the parser's reason */
+	t = ok(APP("\"name\": \"a\", \"script\": \"a.js\", "
+	    "\"cron_restart\": \"0 0 L * *\""));
+	assert_null(at(t, 0, "restart.cron"));
+	assert_true(warned("app 'a': cron_restart: '0 0 L * *' not imported: "
+	    "day-of-month field \"L\": expected a number", NULL));
+	json_decref(t);
+	t = ok(APP("\"name\": \"a\", \"script\": \"a.js\", "
+	    "\"cron_restart\": \"0 0 31 2 *\""));
+	assert_null(at(t, 0, "restart.cron"));
+	assert_true(warned("'0 0 31 2 *' not imported: never fires", NULL));
+	json_decref(t);
+	t = ok(APP("\"name\": \"a\", \"script\": \"a.js\", "
+	    "\"cron_restart\": \"* * * asdasd\""));
+	assert_null(at(t, 0, "restart.cron"));
+	assert_true(warned("'* * * asdasd' not imported: too few fields",
+	    NULL));
+	json_decref(t);
+	t = ok(APP("\"name\": \"a\", \"script\": \"a.js\", "
+	    "\"cron_restart\": \"0 3 * * *\\n\""));
+	assert_null(at(t, 0, "restart.cron"));
+	assert_true(warned("app 'a': cron_restart: '0 3 * * *\\n' not "
+	    "imported: byte 0x0a", NULL));
+	json_decref(t);
+
+	/* not a string: an error, as for PM2's other settings */
+	bad(APP("\"name\": \"a\", \"script\": \"a.js\", \"cron_restart\": "
+	    "3"), "app 'a': cron_restart: must be a string", NULL);
+	bad(APP("\"name\": \"a\", \"script\": \"a.js\", \"cron_restart\": "
+	    "[\"0 3 * * *\"]"), "app 'a': cron_restart: must be a string",
+	    NULL);
+	bad(APP("\"name\": \"a\", \"script\": \"a.js\", \"cron_restart\": "
+	    "true"), "app 'a': cron_restart: must be a string", NULL);
 }
 
 static void
@@ -724,7 +826,7 @@ test_fixtures(void **state)
 	char path[4096], *buf;
 	struct vx_err err;
 	json_t *t, *w;
-	size_t len;
+	size_t len, i;
 
 	(void)state;
 	if (src == NULL)
@@ -741,6 +843,16 @@ test_fixtures(void **state)
 	assert_string_equal(str(t, 1, "name"), "queue-worker");
 	assert_string_equal(str(t, 6, "name"), "sleeper");
 	assert_true(json_is_false(at(t, 6, "autostart")));
+	/* PM2's cron_restart of api, for both of its instances */
+	for (len = 0, i = 0; i < json_array_size(t); i++) {
+		if (strncmp(str(t, i, "name"), "api-", 4) != 0) {
+			assert_null(at(t, i, "restart.cron"));
+			continue;
+		}
+		assert_string_equal(str(t, i, "restart.cron"), "0 3 * * *");
+		len++;
+	}
+	assert_int_equal(len, 2);
 	json_decref(t);
 	json_decref(w);
 
@@ -768,6 +880,7 @@ main(void)
 		cmocka_unit_test(test_memory),
 		cmocka_unit_test(test_instances),
 		cmocka_unit_test(test_warnings),
+		cmocka_unit_test(test_cron_restart),
 		cmocka_unit_test(test_account),
 		cmocka_unit_test(test_append_env),
 		cmocka_unit_test(test_jlist),
