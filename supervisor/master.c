@@ -325,8 +325,7 @@ master_autostart(void)
 			tenant_start(t, 0);
 		else if (t->state == TS_FATAL && t->desired != DESIRED_STOPPED &&
 		    t->spec.restart.retry_after_s > 0)
-			tenant_timer(t, TIMER_RETRY,
-			    t->spec.restart.retry_after_s);
+			tenant_arm_retry(t);
 	}
 }
 

@@ -20,6 +20,7 @@
 #include "log.h"
 #include "master.h"
 #include "procfs.h"
+#include "proctree.h"
 #include "shimproto.h"
 #include "sig.h"
 #include "store.h"
@@ -44,6 +45,7 @@ static void tenant_spawn_error(struct tenant *, const char *);
 static void queue_del(struct tenant *);
 static int nstarting;
 static void tenant_timer_cb(struct ev_loop *, ev_timer *, int);
+static void tenant_cycle_cb(struct ev_loop *, ev_timer *, int);
 
 /* The detail the CLI and the database show. */
 const char *
@@ -105,12 +107,14 @@ pidtab_put(pid_t pid, struct tenant *t)
 	pidtab_used++;
 }
 
+/* Take out pid's entry for t (a freed pid may be in there twice). */
 static void
-pidtab_del(pid_t pid)
+pidtab_del(pid_t pid, const struct tenant *owner)
 {
 	size_t i = (size_t)pid % PIDTAB_SIZE, j;
 
-	while (pidtab[i].pid != 0 && pidtab[i].pid != pid)
+	while (pidtab[i].pid != 0 &&
+	    (pidtab[i].pid != pid || pidtab[i].t != owner))
 		i = (i + 1) % PIDTAB_SIZE;
 	if (pidtab[i].pid == 0)
 		return;
@@ -128,18 +132,44 @@ pidtab_del(pid_t pid)
 	}
 }
 
-/* SIGCHLD dispatch: which tenant owns this pid. */
+/*
+ * The table holds each tenant's child_pid (the master's child: its reaper,
+ * or the worker) and, when that is a reaper, the worker's pid too, for
+ * sd_notify's group check.  SIGCHLD dispatch finds the child_pid first.
+ */
+static void
+pidtab_put_tenant(struct tenant *t)
+{
+	pidtab_put(t->child_pid, t);
+	if (t->pid != t->child_pid)
+		pidtab_put(t->pid, t);
+}
+
+static void
+pidtab_del_tenant(struct tenant *t)
+{
+	if (t->child_pid > 0)
+		pidtab_del(t->child_pid, t);
+	if (t->pid > 0 && t->pid != t->child_pid)
+		pidtab_del(t->pid, t);
+}
+
+/* SIGCHLD dispatch: which tenant owns this pid (its child_pid first). */
 struct tenant *
 tenant_by_pid(pid_t pid)
 {
 	size_t i = (size_t)pid % PIDTAB_SIZE;
+	struct tenant *t = NULL;
 
 	while (pidtab[i].pid != 0) {
-		if (pidtab[i].pid == pid)
-			return pidtab[i].t;
+		if (pidtab[i].pid == pid) {
+			if (pidtab[i].t->child_pid == pid)
+				return pidtab[i].t;
+			t = pidtab[i].t;
+		}
 		i = (i + 1) % PIDTAB_SIZE;
 	}
-	return NULL;
+	return t;
 }
 
 static char *
@@ -167,6 +197,7 @@ tenant_new(struct tenant_spec *spec, const struct store_tenant *row)
 	t->root = spawn_as_root(&t->spec);
 	t->cg.memory_max = t->cg.pids_max = -2;
 	ev_init(&t->timer, tenant_timer_cb);
+	ev_init(&t->cycle_timer, tenant_cycle_cb);
 	logcap_init(&t->logcap, M->paths.logs_dir, t->name);
 	if (row == NULL)
 		return t;
@@ -202,13 +233,13 @@ tenant_free(struct tenant *t)
 	if (t == NULL)
 		return;
 	ev_timer_stop(M->loop, &t->timer);
+	ev_timer_stop(M->loop, &t->cycle_timer);
 	queue_del(t);
 	if (t->state == TS_STARTING)
 		nstarting--;
 	tenant_stop_watchers(t);
 	spawn_close_fds(&t->fds);
-	if (t->pid > 0)
-		pidtab_del(t->pid);
+	pidtab_del_tenant(t);
 	logcap_free(&t->logcap);
 	notify_split_reset(&t->nsplit);
 	restart_free(&t->rs);
@@ -302,6 +333,8 @@ tenant_set_state(struct tenant *t, enum tstate s, const char *last_error)
 	enum tstate old = t->state;
 
 	t->state = s;
+	if (s != TS_RUNNING)
+		ev_timer_stop(M->loop, &t->cycle_timer);
 	if (old == TS_STARTING && s != TS_STARTING) {
 		nstarting--;
 		master_changed();	/* a start slot is free */
@@ -551,6 +584,73 @@ tenant_watch(struct tenant *t)
 
 static void tenant_policy(struct tenant *, int ws, const char *cause);
 
+/* A fatal tenant is tried again after retry_after_s, spread by 20 %. */
+void
+tenant_arm_retry(struct tenant *t)
+{
+	uint32_t ms;
+
+	if (t->spec.restart.retry_after_s <= 0)
+		return;
+	ms = restart_jitter((uint32_t)t->spec.restart.retry_after_s * 1000u,
+	    arc4random());
+	tenant_timer(t, TIMER_RETRY, ms / 1000.);
+}
+
+/*
+ * Planned restarts (restart.cron, restart.max_age_s): the earlier of the
+ * two, plus the tenant's own offset within a minute, so that a fleet with
+ * one schedule does not restart in one instant.  Armed at READY, dropped
+ * when the tenant leaves running.
+ */
+static void
+tenant_cycle_arm(struct tenant *t)
+{
+	double after = -1, a, spread = restart_spread_ms(t->name) / 1000.;
+	time_t now = time(NULL), next;
+	uint64_t mono = clock_mono_ms(), due;
+
+	ev_timer_stop(M->loop, &t->cycle_timer);
+	if (t->spec.restart.cron != NULL &&
+	    cron_next(&t->spec.restart.sched, now, &next) == 0)
+		after = (double)(next - now) + spread;
+	if (t->spec.restart.max_age_s > 0) {
+		due = t->started_mono + (uint64_t)t->spec.restart.max_age_s *
+		    1000u;
+		a = due > mono ? (double)(due - mono) / 1000. : 0.;
+		/* A short age gets a spread of a tenth of it, not a minute. */
+		a += spread * (t->spec.restart.max_age_s >= 600 ? 1. :
+		    t->spec.restart.max_age_s / 600.);
+		if (after < 0 || a < after)
+			after = a;
+	}
+	if (after < 0)
+		return;
+	ev_timer_set(&t->cycle_timer, after, 0.);
+	ev_timer_start(M->loop, &t->cycle_timer);
+}
+
+static void
+tenant_cycle_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct tenant *t = container_of(w, struct tenant, cycle_timer);
+	uint64_t age_ms = clock_mono_ms() - t->started_mono;
+	char why[CRON_MAX_LEN + 32];
+
+	if (t->state != TS_RUNNING)
+		return;
+	if (t->spec.restart.max_age_s > 0 &&
+	    age_ms >= (uint64_t)t->spec.restart.max_age_s * 1000u)
+		snprintf(why, sizeof(why), "max_age_s %d reached",
+		    t->spec.restart.max_age_s);
+	else if (t->spec.restart.cron != NULL)
+		snprintf(why, sizeof(why), "cron %s", t->spec.restart.cron);
+	else
+		return;
+	log_info("%s: planned restart: %s", t->name, why);
+	tenant_event(t, TE_CYCLE, 0, why);
+}
+
 /* The start queue (SPEC section 5, "Start pacing"): FIFO, intrusive. */
 static struct tenant	*queue_head, **queue_tailp = &queue_head;
 
@@ -625,8 +725,7 @@ tenant_spawn_failed(struct tenant *t)
 		return;
 	}
 	tenant_set_state(t, TS_FATAL, t->spawn_error);
-	if (t->spec.restart.retry_after_s > 0)
-		tenant_timer(t, TIMER_RETRY, t->spec.restart.retry_after_s);
+	tenant_arm_retry(t);
 }
 
 /* Fork the shim; a spawn failure counts as a failed run. */
@@ -635,7 +734,7 @@ tenant_spawn(struct tenant *t)
 {
 	char cgdir[PATH_MAX], why[512];
 	struct vx_err err;
-	pid_t pid;
+	pid_t pid, worker;
 
 	queue_del(t);
 	tenant_timer(t, TIMER_NONE, 0);
@@ -670,7 +769,7 @@ tenant_spawn(struct tenant *t)
 	pid = spawn_worker(&t->spec, M->shim_path, &M->nofile_default,
 	    cgroup_prepare(t->name, &t->cg, t->spec.limits.memory_max_bytes,
 	    t->spec.limits.nproc, cgdir, sizeof(cgdir)) == 0 ? cgdir : NULL,
-	    &t->fds, &err);
+	    &t->fds, &worker, &err);
 	if (pid < 0) {
 		if (pid == -1) {	/* ours (pipes, fork): transient */
 			log_error("%s: %s", t->name, err.msg);
@@ -680,30 +779,55 @@ tenant_spawn(struct tenant *t)
 		tenant_spawn_failed(t);
 		return;
 	}
-	t->pid = pid;
-	t->pid_start = procfs_start_time(pid);
+	t->child_pid = pid;
+	t->pid = worker;
+	t->pid_start = procfs_start_time(worker);
 	t->started_at = time(NULL);
-	pidtab_put(pid, t);
+	pidtab_put_tenant(t);
 	tenant_watch(t);
 	tenant_set_state(t, TS_STARTING, NULL);
 }
 
-/* Every process of the tenant hears sig (SPEC section 5). */
+/*
+ * Every process of the tenant hears sig (SPEC section 5): its reaper sends
+ * it down the whole tree, whatever session each process is in; without a
+ * reaper the tenant has a cgroup, which daemons that left the group with
+ * setsid cannot leave.
+ */
 void
 tenant_signal_all(struct tenant *t, int sig)
 {
+	if (t->child_pid > 0 && t->child_pid != t->pid) {
+		if (spawn_reaper_signal(t->child_pid, 1, sig) == -1)
+			log_warn("%s: unable to signal reaper %d: %s",
+			    t->name, (int)t->child_pid, strerror(errno));
+		return;
+	}
 	if (spawn_killpg(t->pid, sig) == -1 && errno != ESRCH)
 		log_warn("%s: unable to signal process group %d: %s",
 		    t->name, (int)t->pid, strerror(errno));
-	/* Daemons that left the group with setsid hear it too. */
 	cgroup_signal(t->name, sig, t->pid);
 }
 
-/* SIGKILL every process of the tenant. */
+/*
+ * SIGKILL every process of the tenant.  After the exit (child_pid 0) a
+ * reaper has killed everything already, and the group id of a reaped
+ * leader may name someone else now (review L5): only the cgroup, and a
+ * worker whose reaper was killed, checked by its start time.
+ */
 void
 tenant_kill_all(struct tenant *t)
 {
-	(void)spawn_killpg(t->pid, SIGKILL);
+	if (t->child_pid > 0 && t->child_pid != t->pid) {
+		(void)spawn_reaper_signal(t->child_pid, 1, SIGKILL);
+		return;
+	}
+	if (t->child_pid > 0)
+		(void)spawn_killpg(t->pid, SIGKILL);
+	else if (t->pid > 0 && proctree_signal(t->pid, t->pid_start,
+	    SIGKILL) == 1)
+		log_error("%s: worker %d outlived its reaper, killed it",
+		    t->name, (int)t->pid);
 	cgroup_kill(t->name);
 }
 
@@ -844,6 +968,7 @@ act_ready(struct tenant *t, const struct tev *ev)
 	tenant_timer(t, TIMER_NONE, 0);
 	tenant_set_state(t, TS_RUNNING, NULL);
 	heartbeat_arm(t);
+	tenant_cycle_arm(t);
 }
 
 static void
@@ -1116,6 +1241,8 @@ tenant_policy(struct tenant *t, int ws, const char *cause)
 	}
 	switch (d.verdict) {
 	case RESTART_AFTER:
+		/* Tenants that crashed together come back spread (SPEC 5). */
+		d.delay_ms = restart_jitter(d.delay_ms, arc4random());
 		t->restarts++;
 		snprintf(outcome, sizeof(outcome),
 		    "restart %u in %d s, next in %u ms", d.recent,
@@ -1131,9 +1258,7 @@ tenant_policy(struct tenant *t, int ws, const char *cause)
 		    t->spec.restart.window_s);
 		tenant_error_text(t, cause, outcome, msg, sizeof(msg));
 		tenant_set_state(t, TS_FATAL, msg);
-		if (t->spec.restart.retry_after_s > 0)
-			tenant_timer(t, TIMER_RETRY,
-			    t->spec.restart.retry_after_s);
+		tenant_arm_retry(t);
 		break;
 	case RESTART_FAILED:
 		tenant_error_text(t, cause, "restart policy never", msg,
@@ -1152,10 +1277,11 @@ tenant_exited(struct tenant *t, int ws)
 {
 	char cause[128];
 
-	pidtab_del(t->pid);
+	pidtab_del_tenant(t);
+	t->child_pid = 0;	/* reaped */
 	/*
-	 * No process of the tenant survives its leader (SPEC section 5): the
-	 * group, and with cgroups also what double-forked out of it.
+	 * No process of the tenant survives its leader (SPEC section 5): its
+	 * reaper saw to that before it exited; a cgroup is emptied here.
 	 */
 	tenant_kill_all(t);
 	t->pid = 0;
@@ -1192,9 +1318,6 @@ void
 tenant_kill_leftover(struct tenant *t, pid_t pid, long long start,
     const char *boot_id)
 {
-	long long now_start;
-	int i, st;
-
 	if (pid <= 1)
 		return;
 	/* A pid and start time of another boot name a stranger (review M1). */
@@ -1205,28 +1328,20 @@ tenant_kill_leftover(struct tenant *t, pid_t pid, long long start,
 		    "another");
 		return;
 	}
-	now_start = procfs_start_time(pid);
-	if (now_start == -1 || now_start != start)
-		return;		/* gone, or the pid was reused: not ours */
-	st = procfs_state(pid);
-	if (st == 'Z' || st == 'X')
-		return;		/* dead already (its cgroup was killed) */
-	log_warn("%s: killing worker %d left by a previous master", t->name,
-	    (int)pid);
-	(void)spawn_killpg(pid, SIGKILL);
-	if (now_start == -1)
-		return;
-	(void)kill(pid, SIGKILL);
-	/* Wait (bounded) until it is dead: a zombie or gone. */
-	for (i = 0; i < 200; i++) {
-		st = procfs_state(pid);
-		if (st == -1 || st == 'Z' || st == 'X' ||
-		    procfs_start_time(pid) != start)
-			return;
-		usleep(5000);
+	/*
+	 * Only the process that pid and start time name, never a stale
+	 * group (review M1); its reaper, if any, kills the rest and exits.
+	 */
+	switch (proctree_kill_leftover(pid, start, 5000)) {
+	case 1:
+		log_warn("%s: killed worker %d left by a previous master",
+		    t->name, (int)pid);
+		break;
+	case -1:
+		log_error("%s: worker %d left by a previous master, or its "
+		    "reaper, did not die after SIGKILL", t->name, (int)pid);
+		break;
 	}
-	log_error("%s: worker %d did not die after SIGKILL", t->name,
-	    (int)pid);
 }
 
 static json_t *

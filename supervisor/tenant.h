@@ -59,6 +59,7 @@ struct tenant {
 	struct spawn_fds	 fds;
 	ev_io			 out_w, err_w, notify_w, status_w;
 	ev_timer		 timer;
+	ev_timer		 cycle_timer;	/* restart.cron, max_age_s */
 	enum timer_kind		 timer_kind;
 	char			*spawn_error;	/* this start failed: why */
 	char			*stop_reason;	/* we stopped it: why */
@@ -124,6 +125,8 @@ void		 tenant_kill_all(struct tenant *);
 int		 tenant_is_stopping(const struct tenant *);
 /* Give free start slots to queued tenants (from the settle step). */
 void		 tenant_queue_kick(void);
+/* Arm the retry_after_s timer of a fatal tenant (with its spread). */
+void		 tenant_arm_retry(struct tenant *);
 /* Tenants in state starting now (for pacing and tests). */
 int		 tenant_starting_count(void);
 /* The worker (group leader) exited with wait status ws. */
