@@ -36,7 +36,8 @@ out() { echo "$1=$2" | tee -a "$TMP/results"; }
 
 gcc -O2 -o "$TMP/pidwatch" "$top/bench/pidwatch.c" || exit 1
 gcc -O2 -D_GNU_SOURCE -I "$top/common" -o "$TMP/httpload" \
-    "$top/bench/httpload.c" "$top/common/sigauth.c" -lcrypto || exit 1
+    "$top/bench/httpload.c" "$top/common/sigauth.c" \
+    "$top/common/sighdr.c" -lcrypto || exit 1
 
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 openssl rand -hex 32 | tr -d '\n' >"$VECTIS_HOME/worker.secret"

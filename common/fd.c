@@ -125,3 +125,33 @@ fd_mkdirs(const char *path, mode_t mode)
 		return -1;
 	return 0;
 }
+
+/*
+ * fsync the directory that holds path, so that a new name made there by
+ * link or rename survives a power loss; 0 or -1 with errno.
+ */
+int
+fd_sync_dir(const char *path)
+{
+	char dir[PATH_MAX], *slash;
+	int fd, rc, saved;
+
+	if (strlen(path) >= sizeof(dir)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	strcpy(dir, path);
+	if ((slash = strrchr(dir, '/')) == NULL)
+		strcpy(dir, ".");
+	else if (slash == dir)
+		slash[1] = '\0';
+	else
+		*slash = '\0';
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		return -1;
+	rc = fsync(fd);
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return rc;
+}

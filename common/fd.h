@@ -13,5 +13,7 @@ int	fd_write_all(int, const void *, size_t);
 int	fd_read_file(const char *path, size_t max, char **buf, size_t *len);
 /* mkdir -p with mode for every created directory; 0 or -1 with errno. */
 int	fd_mkdirs(const char *path, mode_t mode);
+/* fsync the directory holding path (after link/rename); 0 or -1. */
+int	fd_sync_dir(const char *path);
 
 #endif

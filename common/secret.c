@@ -168,6 +168,12 @@ secret_create(const char *path, struct vx_err *err)
 		goto out;
 	}
 	unlink(tmp);
+	/* The new name must survive a power loss the dashboard does not see. */
+	if (fd_sync_dir(path) == -1) {
+		vx_err_set(err, VX_EXIT_FAIL, "unable to sync the directory of "
+		    "%s: %s", path, strerror(errno));
+		goto out;
+	}
 	rc = 0;
 out:
 	explicit_bzero(hex, sizeof(hex));

@@ -3,15 +3,13 @@
  * call: header parsing, the time window and a constant-time comparison.
  */
 #include <string.h>
-#include <strings.h>
 
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
 #include "sigauth.h"
-
-#define TS_MAX_DIGITS	18	/* fits in a long long */
+#include "sighdr.h"
 
 static EVP_MAC *hmac;
 
@@ -73,74 +71,19 @@ sigauth_sign(const char *key, size_t keylen, const struct sigauth_req *r,
 	return 0;
 }
 
-static int
-sigauth_parse_ts(const char *s, size_t len, long long *out)
-{
-	long long v = 0;
-	size_t i;
-
-	if (len == 0 || len > TS_MAX_DIGITS)
-		return -1;
-	for (i = 0; i < len; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (s[i] - '0');
-	}
-	*out = v;
-	return 0;
-}
-
-static int
-sigauth_hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
-/* "Bearer" (any case, RFC 7235), one space, 64 lower-case hex digits. */
-static int
-sigauth_parse_auth(const char *s, size_t len, unsigned char *mac)
-{
-	const size_t pre = sizeof("Bearer ") - 1;
-	int hi, lo;
-	size_t i;
-
-	if (len != pre + SIGAUTH_HEX_LEN || strncasecmp(s, "Bearer ", pre) != 0)
-		return -1;
-	s += pre;
-	for (i = 0; i < SIGAUTH_MAC_LEN; i++) {
-		if ((hi = sigauth_hexval(s[2 * i])) == -1 ||
-		    (lo = sigauth_hexval(s[2 * i + 1])) == -1)
-			return -1;
-		mac[i] = (unsigned char)(hi << 4 | lo);
-	}
-	return 0;
-}
-
 /* Every check a signed request must pass, cheapest first. */
 enum sigauth_result
 sigauth_check(const char *key, size_t keylen, const struct sigauth_req *r,
     time_t now, unsigned char *mac)
 {
 	unsigned char want[SIGAUTH_MAC_LEN], got[SIGAUTH_MAC_LEN];
-	long long ts;
+	enum sigauth_result rc;
 
 	if (key == NULL || keylen == 0)
 		return SIGAUTH_NO_KEY;
-	if (r->ts == NULL)
-		return SIGAUTH_NO_TIMESTAMP;
-	if (sigauth_parse_ts(r->ts, r->tslen, &ts) == -1)
-		return SIGAUTH_BAD_TIMESTAMP;
-	if (ts < (long long)now - SIGAUTH_WINDOW_S ||
-	    ts > (long long)now + SIGAUTH_WINDOW_S)
-		return SIGAUTH_STALE;
-	if (r->auth == NULL)
-		return SIGAUTH_NO_AUTH;
-	if (sigauth_parse_auth(r->auth, r->authlen, got) == -1)
-		return SIGAUTH_BAD_AUTH;
+	if ((rc = sighdr_check(r->ts, r->tslen, r->auth, r->authlen, now,
+	    got)) != SIGAUTH_OK)
+		return rc;
 	if (sigauth_mac(key, keylen, r, want) == -1)
 		return SIGAUTH_INTERNAL;
 	if (CRYPTO_memcmp(want, got, SIGAUTH_MAC_LEN) != 0)

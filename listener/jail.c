@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <grp.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/capability.h>
 #include <sys/prctl.h>
@@ -12,6 +13,16 @@
 #include <unistd.h>
 
 #include "jail.h"
+#include "log.h"
+
+/*
+ * Heap and other private memory the listener may add to what it uses at
+ * start: 4096 connections of 32 KiB, the bodies being read (1 MiB each at
+ * most, 64 per address) and 64 MiB queued to the master fit; a flood of
+ * uploads from many addresses gets allocation failures (connections
+ * dropped), not the node's memory.
+ */
+#define DATA_BUDGET	(256ull * 1024 * 1024)
 
 static int
 jail_fail(struct vx_err *err, const char *what)
@@ -105,13 +116,46 @@ jail_become(uid_t uid, gid_t gid, struct vx_err *err)
 	return 0;
 }
 
-static int
-jail_limits(void)
+/*
+ * VmData (what RLIMIT_DATA counts) now, in bytes, or 0 if unknown: read
+ * before the chroot hides /proc.  A sanitizer build starts with terabytes
+ * of shadow memory there, so the limit is the budget above this.
+ */
+static unsigned long long
+jail_data_now(void)
 {
-	struct rlimit zero = { 0, 0 };
+	unsigned long long kb = 0;
+	char line[128];
+	FILE *f;
+
+	if ((f = fopen("/proc/self/status", "re")) == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "VmData: %llu kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb * 1024;
+}
+
+static int
+jail_limits(unsigned long long data_now)
+{
+	struct rlimit zero = { 0, 0 }, data;
 
 	/* Network work yields the CPU to supervision (the master, workers). */
 	(void)setpriority(PRIO_PROCESS, 0, 10);
+	if (data_now == 0)
+		log_warn("VmData unknown (no /proc?): memory not limited");
+	else {
+		if (getrlimit(RLIMIT_DATA, &data) == -1)
+			return -1;
+		if (data.rlim_max == RLIM_INFINITY ||
+		    data.rlim_max > (rlim_t)(data_now + DATA_BUDGET))
+			data.rlim_max = (rlim_t)(data_now + DATA_BUDGET);
+		data.rlim_cur = data.rlim_max;
+		if (setrlimit(RLIMIT_DATA, &data) == -1)
+			return -1;
+	}
 	/* No forking (RLIMIT_NPROC counts per uid, but 0 is 0), no files. */
 	if (setrlimit(RLIMIT_NPROC, &zero) == -1 ||
 	    setrlimit(RLIMIT_FSIZE, &zero) == -1 ||
@@ -124,6 +168,8 @@ jail_limits(void)
 int
 jail_enter(uid_t uid, gid_t gid, const char *root, struct vx_err *err)
 {
+	unsigned long long data_now = jail_data_now();
+
 	if (geteuid() == 0) {
 		/* Without CAP_SYS_CHROOT (a trimmed container) go without. */
 		if (root != NULL && chroot(root) == -1 && errno != EPERM)
@@ -145,7 +191,7 @@ jail_enter(uid_t uid, gid_t gid, const char *root, struct vx_err *err)
 		return jail_fail(err, "clear capabilities");
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
 		return jail_fail(err, "set no_new_privs");
-	if (jail_limits() == -1)
+	if (jail_limits(data_now) == -1)
 		return jail_fail(err, "set resource limits");
 	return 0;
 }

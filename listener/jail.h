@@ -11,7 +11,8 @@
  * clear supplementary groups, setresgid(gid), setresuid(uid), clear every
  * capability set and the ambient set, forbid new privileges, and verify
  * all of it.  As another user only the last two steps apply.  Also sets
- * rlimits that make forking and writing files impossible.
+ * rlimits that make forking and writing files impossible and bound the
+ * memory it may allocate (RLIMIT_DATA).
  */
 int	jail_enter(uid_t uid, gid_t gid, const char *root, struct vx_err *);
 

@@ -1,13 +1,16 @@
 /*
  * listener.c: the HTTP front end.  libmicrohttpd parses requests (limits,
- * timeouts, connection cap); each complete request becomes one frame to
- * the master and the connection is suspended until the master's reply
- * frame arrives.  Nothing here knows the secret or any tenant.
+ * timeouts, connection caps in all and per address); each complete
+ * request becomes one frame to the master and the connection is suspended
+ * until the master's reply frame arrives.  Nothing here knows the secret
+ * or any tenant; it only checks that a body comes with well-formed, fresh
+ * signature headers before reading it.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <ev.h>
@@ -17,12 +20,16 @@
 #include "listener.h"
 #include "log.h"
 #include "lsnproto.h"
+#include "sighdr.h"
 
 #define CONN_LIMIT	4096
+#define PER_IP_LIMIT	64		/* connections from one address */
 #define CONN_TIMEOUT_S	10		/* idle client */
 #define REQ_DEADLINE_S	10.		/* to send a whole request */
 #define CONN_MEMORY	(32 * 1024)	/* request line and headers */
 #define OUT_LIMIT	(64u * 1024 * 1024)	/* queued to a slow master */
+#define REFUSED_LOG_S	10.		/* one refusal line per 10 s */
+#define UNAUTHORIZED	"{\"error\":\"unauthorized\"}"	/* the master's */
 
 #define container_of(p, type, member) \
 	((type *)(void *)((char *)(p) - offsetof(type, member)))
@@ -71,6 +78,8 @@ static struct {
 	struct req		*waiting;
 	uint32_t		 next_id;
 	int			 done;
+	double			 refused_logged;
+	unsigned long		 refused;
 } L;
 
 static void	listener_schedule(void);
@@ -322,12 +331,44 @@ listener_forward(struct MHD_Connection *conn, struct req *r,
 	return MHD_YES;
 }
 
+/*
+ * A request that brings a body must be signed (only the signed routes
+ * take one), so its signature headers are checked for syntax and
+ * freshness before any of the body is read: an unsigned or stale upload
+ * is answered 401, as the master would, and costs no memory.  The master
+ * still checks everything, the signature itself included.
+ */
+static int
+listener_precheck(struct MHD_Connection *conn)
+{
+	unsigned char mac[SIGAUTH_MAC_LEN];
+	const char *ts, *auth;
+	size_t tslen, authlen;
+	double now = ev_now(L.loop);
+
+	ts = listener_header(conn, "X-Vectis-Timestamp", &tslen);
+	auth = listener_header(conn, MHD_HTTP_HEADER_AUTHORIZATION, &authlen);
+	if (sighdr_check(ts, tslen, auth, authlen, time(NULL), mac) ==
+	    SIGAUTH_OK)
+		return 1;
+	/* Seen where stderr is a pipe or the journal (main.c, SIGXFSZ). */
+	L.refused++;
+	if (L.refused_logged == 0 || now - L.refused_logged >= REFUSED_LOG_S) {
+		log_warn("refused a request before reading its body: "
+		    "missing, malformed or stale signature headers (%lu so "
+		    "far)", L.refused);
+		L.refused_logged = now;
+	}
+	return 0;
+}
+
 static enum MHD_Result
 listener_first(struct MHD_Connection *conn, struct req *r)
 {
 	const char *cl;
 	char *end;
-	unsigned long long n;
+	unsigned long long n = 0;
+	int body;
 
 	cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 	    MHD_HTTP_HEADER_CONTENT_LENGTH);
@@ -339,6 +380,11 @@ listener_first(struct MHD_Connection *conn, struct req *r)
 			    MHD_HTTP_CONTENT_TOO_LARGE,
 			    "{\"error\":\"request body larger than 1 MiB\"}");
 	}
+	body = n > 0 || MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_TRANSFER_ENCODING) != NULL;
+	if (body && !listener_precheck(conn))
+		return listener_simple(conn, MHD_HTTP_UNAUTHORIZED,
+		    UNAUTHORIZED);
 	r->state = REQ_READING;
 	return MHD_YES;
 }
@@ -489,6 +535,7 @@ listener_daemon(int lfd)
 	    0, NULL, NULL, listener_access_cb, NULL,
 	    MHD_OPTION_LISTEN_SOCKET, (MHD_socket)lfd,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)CONN_LIMIT,
+	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)PER_IP_LIMIT,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)CONN_TIMEOUT_S,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY,
 	    MHD_OPTION_URI_LOG_CALLBACK, listener_uri_cb, NULL,

@@ -51,6 +51,12 @@ main(int argc, char **argv)
 	(void)fcntl(FD_CHAN, F_SETFD, FD_CLOEXEC);
 	(void)fcntl(FD_CHAN, F_SETFL, O_NONBLOCK);
 	(void)signal(SIGPIPE, SIG_IGN);
+	/*
+	 * RLIMIT_FSIZE is 0 (jail.c): a log line to a stderr that is a
+	 * regular file (the log of a background master) fails with EFBIG
+	 * instead of killing us; to a pipe or the journal it gets through.
+	 */
+	(void)signal(SIGXFSZ, SIG_IGN);
 	vx_err_clear(&err);
 	if (jail_enter(uid, gid, argc == 4 ? argv[3] : NULL, &err) == -1)
 		fatalx("%s", err.msg);

@@ -20,6 +20,7 @@
 
 #include <jansson.h>
 
+#include "childenv.h"
 #include "cli.h"
 #include "ctlclient.h"
 #include "ctlproto.h"
@@ -166,7 +167,8 @@ cli_name_arg(const char *cmd, const char *name)
 static int
 cli_spawn_master(struct cli *cli)
 {
-	char logpath[PATH_MAX], exe[PATH_MAX];
+	char logpath[PATH_MAX], exe[PATH_MAX], *envp[CHILDENV_MAX];
+	char *argv[] = { (char *)prog, (char *)"run", NULL, NULL, NULL };
 	struct timespec ts = { 0, 10 * 1000 * 1000 };
 	int i, fd, status;
 	ssize_t n;
@@ -183,6 +185,16 @@ cli_spawn_master(struct cli *cli)
 	if ((n = readlink("/proc/self/exe", exe, sizeof(exe) - 1)) == -1)
 		return -1;
 	exe[n] = '\0';
+	if (cli->paths->home[0] != '\0') {
+		argv[1] = (char *)"--home";
+		argv[2] = (char *)cli->paths->home;
+		argv[3] = (char *)"run";
+	}
+	/*
+	 * The master outlives this shell: it keeps what vectis programs read
+	 * (childenv.c), not VECTIS_TOKEN or the rest of the environment.
+	 */
+	childenv_build(envp);
 	if ((pid = fork()) == -1) {
 		cli_err("unable to fork: %s", strerror(errno));
 		return -1;
@@ -202,11 +214,7 @@ cli_spawn_master(struct cli *cli)
 		    0640);
 		if (fd != -1 && (dup2(fd, 1) == -1 || dup2(fd, 2) == -1))
 			_exit(127);
-		if (cli->paths->home[0] != '\0')
-			execl(exe, prog, "--home", cli->paths->home, "run",
-			    (char *)NULL);
-		else
-			execl(exe, prog, "run", (char *)NULL);
+		execve(exe, argv, envp);
 		_exit(127);
 	}
 	for (i = 0; i < 1000; i++) {

@@ -98,6 +98,17 @@ control_peer_admin(const struct conn *c)
 	return 0;
 }
 
+/*
+ * Is this peer the HTTP API?  It may run every command (the dashboard
+ * signed its request), but what it is told leaves the node in clear
+ * text, so secrets such as env values are hidden from it (SPEC 9).
+ */
+int
+control_peer_remote(const struct conn *c)
+{
+	return c->virt;
+}
+
 static unsigned int
 control_count_uid(uid_t uid)
 {

@@ -32,5 +32,7 @@ void	control_run(json_t *req, control_done_fn *, void *arg);
 uid_t	control_peer_uid(const struct conn *);
 /* Whether the peer may run commands that change state. */
 int	control_peer_admin(const struct conn *);
+/* Whether the peer is the HTTP API (in-process): it never sees secrets. */
+int	control_peer_remote(const struct conn *);
 
 #endif

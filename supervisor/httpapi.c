@@ -25,6 +25,8 @@
 #include "replay.h"
 #include "secret.h"
 #include "sigauth.h"
+#include "spawn.h"
+#include "spec.h"
 #include "workerconf.h"
 
 #define JSON_TYPE	"application/json"
@@ -48,7 +50,12 @@ struct pending {
 	uint32_t	 id;
 	int		 sync;		/* POST /sync with a config push */
 	long long	 version;	/* its config_version */
+	long long	 overtaken;	/* newer CONFIG_VERSION found, or -1 */
+	struct pending	*next, *prev;	/* pushes being applied */
 };
+
+/* Config pushes dispatched and not yet answered. */
+static struct pending *pushes;
 
 static int metrics_open;
 static struct {
@@ -263,12 +270,56 @@ httpapi_reply_ctl_error(const struct pending *pd, const char *line,
 	json_decref(o);
 }
 
+static void
+httpapi_push_link(struct pending *pd)
+{
+	pd->prev = NULL;
+	pd->next = pushes;
+	if (pushes != NULL)
+		pushes->prev = pd;
+	pushes = pd;
+}
+
+static void
+httpapi_push_unlink(struct pending *pd)
+{
+	if (pd->prev != NULL)
+		pd->prev->next = pd->next;
+	else if (pushes == pd)
+		pushes = pd->next;
+	if (pd->next != NULL)
+		pd->next->prev = pd->prev;
+	pd->next = pd->prev = NULL;
+}
+
+/* The newest config_version being applied now, or -1. */
+static long long
+httpapi_push_newest(void)
+{
+	struct pending *pd;
+	long long v = -1;
+
+	for (pd = pushes; pd != NULL; pd = pd->next)
+		if (pd->version > v)
+			v = pd->version;
+	return v;
+}
+
+/*
+ * CONFIG_VERSION only ever rises.  Checked again here, under the lock, at
+ * completion: a newer version recorded meanwhile is kept and this push is
+ * reported as overtaken, never written over it.
+ */
 static int
 httpapi_set_version(struct workerconf *wc, void *arg, struct vx_err *err)
 {
-	const struct pending *pd = arg;
+	struct pending *pd = arg;
 	char v[32];
 
+	if ((long long)wc->config_version > pd->version) {
+		pd->overtaken = (long long)wc->config_version;
+		return 1;
+	}
 	snprintf(v, sizeof(v), "%lld", pd->version);
 	if (workerconf_set(wc, "CONFIG_VERSION", v, err) == -1)
 		return -1;
@@ -294,20 +345,32 @@ httpapi_sync_answer(const struct pending *pd, json_t *applied,
 
 /* A config push was applied: record its version, then answer. */
 static void
-httpapi_sync_applied(const struct pending *pd, const char *res,
-    size_t reslen)
+httpapi_sync_applied(struct pending *pd, const char *res, size_t reslen)
 {
 	struct workerconf wc;
 	struct vx_err err;
 	json_t *applied;
+	char msg[160];
 
 	vx_err_clear(&err);
+	pd->overtaken = -1;
 	if (workerconf_update(M->paths.worker_conf, httpapi_set_version,
-	    (void *)pd, &wc, &err) == -1) {
+	    pd, &wc, &err) == -1) {
 		log_error("http: config %lld applied but not recorded: %s",
 		    pd->version, err.msg);
 		reply_error(pd->gen, pd->id, 500, "applied, but worker.conf "
 		    "could not be written");
+		return;
+	}
+	if (pd->overtaken != -1) {
+		log_warn("http: dashboard config version %lld applied, but "
+		    "%lld was recorded meanwhile; CONFIG_VERSION stays %lld",
+		    pd->version, pd->overtaken, pd->overtaken);
+		snprintf(msg, sizeof(msg), "config_version %lld was overtaken "
+		    "by %lld while it was applied; push the newest again",
+		    pd->version, pd->overtaken);
+		reply_error(pd->gen, pd->id, 409, msg);
+		workerconf_free(&wc);
 		return;
 	}
 	log_info("http: dashboard config version %lld applied",
@@ -327,6 +390,8 @@ httpapi_done(void *arg, char *line, size_t len)
 	const char *res;
 	size_t reslen;
 
+	if (pd->sync)
+		httpapi_push_unlink(pd);
 	if (line == NULL)
 		reply_error(pd->gen, pd->id, 503, "master is shutting down");
 	else if (!ctl_reply_result(line, len, &res, &reslen))
@@ -354,6 +419,8 @@ httpapi_command(unsigned long gen, const struct lsn_request *q, json_t *req,
 	pd->id = q->id;
 	pd->sync = sync;
 	pd->version = version;
+	if (sync)
+		httpapi_push_link(pd);
 	control_run(req, httpapi_done, pd);
 	json_decref(req);
 }
@@ -383,7 +450,7 @@ static void
 httpapi_sync_health(unsigned long gen, const struct lsn_request *q,
     long long announced)
 {
-	struct pending pd = { gen, q->id, 0, 0 };
+	struct pending pd = { gen, q->id, 0, 0, -1, NULL, NULL };
 	struct workerconf wc;
 	struct vx_err err;
 	int rc;
@@ -411,6 +478,40 @@ httpapi_sync_health(unsigned long gen, const struct lsn_request *q,
 static const char *const sync_fields[] = { "config_version", "tenants",
     NULL };
 
+/*
+ * HTTP_ROOT_TENANTS=no (supervisor.conf): a push may not bring a tenant
+ * that runs as root, since whoever holds worker.secret would be root on
+ * the node.  1 with msg filled when one does.  Specs that do not parse
+ * are left to apply, which says what is wrong with them.
+ */
+static int
+httpapi_root_refused(const json_t *tenants, char *msg, size_t sz)
+{
+	struct tenant_spec s;
+	struct vx_err err;
+	char why[256];
+	json_t *v;
+	size_t i;
+	int root;
+
+	json_array_foreach(tenants, i, v) {
+		vx_err_clear(&err);
+		spec_init(&s);
+		if (spec_from_json(v, &s, &err) == -1)
+			continue;
+		root = !spawn_refused(&s, why, sizeof(why)) &&
+		    spawn_as_root(&s);
+		if (root)
+			snprintf(msg, sz, "tenant %s would run as root, which "
+			    "this node refuses from the network "
+			    "(HTTP_ROOT_TENANTS in supervisor.conf)", s.name);
+		spec_free(&s);
+		if (root)
+			return 1;
+	}
+	return 0;
+}
+
 static void
 httpapi_sync(unsigned long gen, const struct lsn_request *q)
 {
@@ -418,7 +519,7 @@ httpapi_sync(unsigned long gen, const struct lsn_request *q)
 	struct workerconf wc;
 	struct vx_err err;
 	json_error_t jerr;
-	long long version = -1;
+	long long version = -1, newest;
 	char msg[600];
 
 	vx_err_clear(&err);
@@ -459,16 +560,33 @@ httpapi_sync(unsigned long gen, const struct lsn_request *q)
 		reply_error(gen, q->id, 500, "worker.conf unreadable");
 		return;
 	}
-	if (version < (long long)wc.config_version) {
-		snprintf(msg, sizeof(msg), "config_version %lld is older than "
-		    "the applied %llu", version,
-		    (unsigned long long)wc.config_version);
+	/*
+	 * Pushes are applied in the order they arrive, and the last one's
+	 * specs stay: an older version than one already being applied would
+	 * replace newer specs, so it is refused like an older applied one.
+	 */
+	newest = httpapi_push_newest();
+	if (version < (long long)wc.config_version || version < newest) {
+		if (version < newest)
+			snprintf(msg, sizeof(msg), "config_version %lld is "
+			    "older than %lld, being applied", version, newest);
+		else
+			snprintf(msg, sizeof(msg), "config_version %lld is "
+			    "older than the applied %llu", version,
+			    (unsigned long long)wc.config_version);
 		workerconf_free(&wc);
 		json_decref(body);
 		reply_error(gen, q->id, 409, msg);
 		return;
 	}
 	workerconf_free(&wc);
+	if (!M->conf.http_root_tenants &&
+	    httpapi_root_refused(tenants, msg, sizeof(msg))) {
+		json_decref(body);
+		log_warn("http: config push %lld refused: %s", version, msg);
+		reply_error(gen, q->id, 403, msg);
+		return;
+	}
 	req = ctl_request_new("apply");
 	if (req != NULL) {
 		json_object_set(req, "tenants", tenants);

@@ -17,6 +17,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <ev.h>
@@ -39,8 +40,7 @@
 #define WINDOW_US	100000	/* HTTP may use SHARE of each window */
 #define SHARE_US	25000
 #define TRIM_BYTES	(64 * 1024)
-
-extern char **environ;
+#define EXIT_WAIT_MS	2000	/* the listener's grace at master exit */
 
 static struct {
 	char		 listen[128];	/* SYNC_LISTEN as configured */
@@ -182,6 +182,8 @@ httpd_exec(int lfd, int chan, uid_t uid, gid_t gid)
 	const char *root = httpd_jail_dir(dir, sizeof(dir));
 	char *argv[] = { (char *)"vectis-listener", us, gs, (char *)root,
 	    NULL };
+	/* Nothing of ours (VECTIS_TOKEN, ...) for what faces the network. */
+	char *envp[] = { NULL };
 	sigset_t none, all;
 	int rc;
 
@@ -204,7 +206,7 @@ httpd_exec(int lfd, int chan, uid_t uid, gid_t gid)
 	    (rc = posix_spawnattr_setsigdefault(&attr, &all)) == 0 &&
 	    (rc = posix_spawnattr_setpgroup(&attr, 0)) == 0)
 		rc = posix_spawn(&H.pid, httpd_listener_path(), &fa, &attr,
-		    argv, environ);
+		    argv, envp);
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&attr);
 	if (rc != 0)
@@ -509,6 +511,32 @@ httpd_running(void)
 	return H.pid > 0 && H.chan != -1;
 }
 
+/*
+ * The master is exiting: TERM the listener, give it EXIT_WAIT_MS, then
+ * SIGKILL.  A listener is untrusted and may ignore TERM and the closed
+ * channel; it must not be able to keep the master from exiting.
+ */
+static void
+httpd_reap(void)
+{
+	struct timespec tick = { 0, 10 * 1000 * 1000 };
+	uint64_t t0 = clock_mono_ms();
+	pid_t rc;
+
+	(void)kill(H.pid, SIGTERM);
+	while ((rc = waitpid(H.pid, NULL, WNOHANG)) == 0 &&
+	    clock_mono_ms() - t0 < EXIT_WAIT_MS)
+		nanosleep(&tick, NULL);
+	if (rc == 0) {
+		log_warn("http: listener %ld still running %d ms after "
+		    "SIGTERM; killing it", (long)H.pid, EXIT_WAIT_MS);
+		(void)kill(H.pid, SIGKILL);
+		while (waitpid(H.pid, NULL, 0) == -1 && errno == EINTR)
+			;
+	}
+	H.pid = 0;
+}
+
 /* See httpd.h. */
 void
 httpd_stop(void)
@@ -516,11 +544,8 @@ httpd_stop(void)
 	H.stopping = 1;
 	ev_timer_stop(M->loop, &H.retry);
 	httpd_close_chan();
-	if (H.pid > 0) {
-		(void)kill(H.pid, SIGTERM);
-		(void)waitpid(H.pid, NULL, 0);
-		H.pid = 0;
-	}
+	if (H.pid > 0)
+		httpd_reap();
 	if (H.lfd != -1) {
 		close(H.lfd);
 		H.lfd = -1;

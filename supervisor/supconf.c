@@ -14,6 +14,7 @@
 static const char *const supconf_keys[] = {
 	"LOG_LEVEL", "EVENT_KEEP", "LAST_ERROR_LINES", "CONTROL_GROUP",
 	"CGROUP", "CONTROL_READ",
+	"HTTP_ROOT_TENANTS",
 	"START_CONCURRENCY",
 	NULL
 };
@@ -136,6 +137,18 @@ supconf_load(const char *path, struct supconf *conf, struct vx_err *err)
 			vx_err_set(err, VX_EXIT_FAIL,
 			    "%s:%d: CGROUP must be auto or off", path,
 			    supconf_line(&kv, "CGROUP"));
+			goto fail;
+		}
+	}
+	/* No by default: worker.secret would be root on the node. */
+	c.http_root_tenants = 0;
+	if ((v = kvconf_get(&kv, "HTTP_ROOT_TENANTS")) != NULL) {
+		if (strcmp(v, "yes") == 0)
+			c.http_root_tenants = 1;
+		else if (strcmp(v, "no") != 0) {
+			vx_err_set(err, VX_EXIT_FAIL,
+			    "%s:%d: HTTP_ROOT_TENANTS must be no or yes", path,
+			    supconf_line(&kv, "HTTP_ROOT_TENANTS"));
 			goto fail;
 		}
 	}

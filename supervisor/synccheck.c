@@ -13,14 +13,13 @@
 
 #include <ev.h>
 
+#include "childenv.h"
 #include "log.h"
 #include "master.h"
 #include "synccheck.h"
 #include "workerconf.h"
 
 #define CHECK_LIMIT_S	120.	/* a check still running then is killed */
-
-extern char **environ;
 
 static ev_timer tick, limit;
 static pid_t check_pid;
@@ -58,6 +57,7 @@ synccheck_run(void)
 {
 	char *argv[] = { (char *)"vectis-sync", (char *)"--check", NULL,
 	    NULL, NULL };
+	char *envp[CHILDENV_MAX];
 	posix_spawnattr_t attr;
 	sigset_t none, all;
 	int rc;
@@ -67,6 +67,8 @@ synccheck_run(void)
 		argv[2] = (char *)"--home";
 		argv[3] = M->paths.home;
 	}
+	/* Its settings and curl's, never VECTIS_TOKEN (childenv.c). */
+	childenv_build(envp);
 	sigemptyset(&none);
 	sigfillset(&all);
 	if (posix_spawnattr_init(&attr) != 0)
@@ -77,7 +79,7 @@ synccheck_run(void)
 	    (rc = posix_spawnattr_setsigmask(&attr, &none)) == 0 &&
 	    (rc = posix_spawnattr_setsigdefault(&attr, &all)) == 0)
 		rc = posix_spawn(&check_pid, synccheck_path(), NULL, &attr,
-		    argv, environ);
+		    argv, envp);
 	posix_spawnattr_destroy(&attr);
 	if (rc != 0) {
 		log_warn("sync check: unable to run %s: %s", synccheck_path(),

@@ -4,7 +4,7 @@
  * body; the check must never accept what it did not sign itself, and a
  * request re-signed with the key must always pass.
  *
- * fuzz-sources: common/sigauth.c
+ * fuzz-sources: common/sigauth.c common/sighdr.c
  * fuzz-pkgs: libcrypto
  */
 #include <stddef.h>
