@@ -20,6 +20,7 @@ struct master {
 	struct supconf	 conf;
 	struct store	*store;
 	int		 store_degraded;	/* a write failed; retrying */
+	char		 boot_id[40];		/* the kernel's, "" if unknown */
 	ev_timer	 store_retry;
 	const char	*shim_path;
 	struct rlimit	 nofile_default;	/* what workers get back */

@@ -20,7 +20,8 @@
 extern const char *const vx_migrations[];
 extern const unsigned int vx_nmigrations;
 
-#define STORE_BUSY_MS	5000
+/* Open may wait longer: nothing is supervised yet (store.h: STORE_BUSY_MS). */
+#define STORE_OPEN_BUSY_MS	5000
 
 /* Every statement the master runs, prepared once at open. */
 enum store_stmt {
@@ -57,7 +58,7 @@ static const struct {
 	[ST_LOAD] = {
 		"SELECT s.name, s.spec, s.desired, p.tenant_id, p.status,"
 		" p.state, p.last_error, p.pid, p.pid_start, p.restarts,"
-		" p.started_at, p.last_seen_at, p.session_state"
+		" p.started_at, p.last_seen_at, p.session_state, p.boot_id"
 		" FROM tenant_spec AS s"
 		" LEFT JOIN worker_process AS p ON p.name = s.name"
 		" ORDER BY s.name",
@@ -93,13 +94,14 @@ static const struct {
 		"UPDATE worker_process SET tenant_id = ?2, status = ?3,"
 		" state = ?4, last_error = ?5, pid = ?6, pid_start = ?7,"
 		" restarts = ?8, started_at = ?9, last_seen_at = ?10,"
-		" session_state = ?11, updated_at = ?12 WHERE name = ?1",
+		" session_state = ?11, updated_at = ?12, boot_id = ?13"
+		" WHERE name = ?1",
 		"update worker_process"
 	},
 	[ST_SEEN] = {
 		"UPDATE worker_process"
 		" SET last_seen_at = coalesce(?2, last_seen_at),"
-		" session_state = coalesce(?3, session_state)"
+		" session_state = ?3, last_error = ?4"
 		" WHERE name = ?1",
 		"update worker_process"
 	},
@@ -109,8 +111,10 @@ static const struct {
 		"insert event"
 	},
 	[ST_EVENT_TRIM] = {
-		"DELETE FROM event WHERE id <= (SELECT id FROM event"
-		" ORDER BY id DESC LIMIT 1 OFFSET ?1)",
+		/* Both sides walk the index event_tenant (tenant, id). */
+		"DELETE FROM event WHERE tenant = ?1 AND id <= (SELECT id"
+		" FROM event WHERE tenant = ?1 ORDER BY id DESC LIMIT 1"
+		" OFFSET ?2)",
 		"trim event"
 	},
 	[ST_HISTORY] = {
@@ -120,11 +124,23 @@ static const struct {
 	},
 };
 
+/* An event waiting in memory for a transaction. */
+struct store_qevent {
+	char		*tenant;
+	char		*kind;
+	char		*detail;	/* NULL = SQL NULL */
+	char		 at[ISO8601_LEN];
+};
+
 struct store {
 	sqlite3		*db;
 	char		*path;
 	sqlite3_stmt	*stmt[ST__COUNT];
 	unsigned long long commits;	/* write transactions, for stats */
+	struct store_qevent *queue;	/* oldest first */
+	size_t		 nqueue, qcap;
+	size_t		 qwritten;	/* inserted by the open transaction */
+	unsigned long	 qdropped;	/* refused: the queue was full */
 };
 
 static const char *
@@ -432,7 +448,7 @@ store_open(const char *path, struct store **stp, struct vx_err *err)
 		    "it is read-only", path);
 		goto fail;
 	}
-	sqlite3_busy_timeout(st->db, STORE_BUSY_MS);
+	sqlite3_busy_timeout(st->db, STORE_OPEN_BUSY_MS);
 
 	/* Nothing is written before the file is known to be sound. */
 	if (open_check(st, err) == -1)
@@ -455,7 +471,12 @@ store_open(const char *path, struct store **stp, struct vx_err *err)
 		    "%s: foreign keys cannot be enabled", path);
 		goto fail;
 	}
-	if (open_exec(st, "configure", "PRAGMA synchronous = NORMAL",
+	/*
+	 * FULL: in WAL mode NORMAL may lose the last commits on power loss,
+	 * and a status change must survive once reported (SPEC section 7).
+	 * Writes are few: heartbeats and worker reports are batched.
+	 */
+	if (open_exec(st, "configure", "PRAGMA synchronous = FULL",
 	    err) == -1)
 		goto fail;
 	/*
@@ -480,12 +501,32 @@ store_open(const char *path, struct store **stp, struct vx_err *err)
 		}
 	}
 
+	/* From now on supervision must not wait for other writers. */
+	sqlite3_busy_timeout(st->db, STORE_BUSY_MS);
 	*stp = st;
 	return 0;
 
 fail:
 	store_close(st);
 	return -1;
+}
+
+/* Free the oldest n queued events and move the rest to the front. */
+static void
+queue_forget(struct store *st, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(st->queue[i].tenant);
+		free(st->queue[i].kind);
+		free(st->queue[i].detail);
+	}
+	if (st->nqueue > n)
+		memmove(st->queue, st->queue + n, (st->nqueue - n) *
+		    sizeof(*st->queue));
+	st->nqueue -= n;
+	st->qwritten = 0;
 }
 
 /* Finalize every statement and close; an open transaction is rolled back. */
@@ -500,6 +541,8 @@ store_close(struct store *st)
 		sqlite3_finalize(st->stmt[i]);
 	if (st->db != NULL)
 		sqlite3_close(st->db);
+	queue_forget(st, st->nqueue);
+	free(st->queue);
 	free(st->path);
 	free(st);
 }
@@ -540,6 +583,8 @@ store_commit(struct store *st, struct vx_err *err)
 		return -1;
 	}
 	st->commits++;
+	if (st->qwritten > 0)
+		queue_forget(st, st->qwritten);
 	return 0;
 }
 
@@ -556,6 +601,14 @@ store_rollback(struct store *st)
 {
 	if (!sqlite3_get_autocommit(st->db))
 		stmt_run_quiet(st, ST_ROLLBACK);
+	st->qwritten = 0;	/* they stay queued for the next try */
+}
+
+/* An explicit transaction is open (or one an error left behind). */
+int
+store_in_transaction(struct store *st)
+{
+	return !sqlite3_get_autocommit(st->db);
 }
 
 /*
@@ -596,6 +649,7 @@ store_load_tenants(struct store *st, store_tenant_cb cb, void *arg,
 		t.proc.started_at = col_text(s, 10);
 		t.proc.last_seen_at = col_text(s, 11);
 		t.proc.session_state = col_text(s, 12);
+		t.proc.boot_id = col_text(s, 13);
 		if (t.name == NULL || t.spec_json == NULL) {
 			rc = SQLITE_NOMEM;
 			break;
@@ -728,6 +782,7 @@ store_put_process(struct store *st, const struct store_process *p,
 	rc |= bind_text(s, 10, p->last_seen_at);
 	rc |= bind_text(s, 11, p->session_state);
 	rc |= bind_text(s, 12, now);
+	rc |= bind_text(s, 13, p->boot_id);
 	if (rc != SQLITE_OK)
 		return bind_failed(st, ST_PROC_PUT, rc, err);
 	if (stmt_run(st, ST_PROC_PUT, err) == -1)
@@ -735,17 +790,15 @@ store_put_process(struct store *st, const struct store_process *p,
 	return store_changed(st, ST_PROC_PUT, p->name, err);
 }
 
-/* History is written beside each state change, in the same transaction. */
-int
-store_add_event(struct store *st, const char *tenant, const char *kind,
-    const char *detail, struct vx_err *err)
+/* Insert one event that happened at at. */
+static int
+event_insert(struct store *st, const char *at, const char *tenant,
+    const char *kind, const char *detail, struct vx_err *err)
 {
 	sqlite3_stmt *s = st->stmt[ST_EVENT_ADD];
-	char now[ISO8601_LEN];
 	int rc;
 
-	clock_iso8601(time(NULL), now);
-	rc = bind_text(s, 1, now);
+	rc = bind_text(s, 1, at);
 	rc |= bind_text(s, 2, tenant);
 	rc |= bind_text(s, 3, kind);
 	rc |= bind_text(s, 4, detail);
@@ -754,10 +807,103 @@ store_add_event(struct store *st, const char *tenant, const char *kind,
 	return stmt_run(st, ST_EVENT_ADD, err);
 }
 
-/* Bound the event table, whatever a restart storm wrote into it. */
+/* History is written beside each state change, in the same transaction. */
 int
-store_trim_events(struct store *st, int64_t keep, struct vx_err *err)
+store_add_event(struct store *st, const char *tenant, const char *kind,
+    const char *detail, struct vx_err *err)
 {
+	char now[ISO8601_LEN];
+
+	clock_iso8601(time(NULL), now);
+	return event_insert(st, now, tenant, kind, detail, err);
+}
+
+/* Remember an event, stamped now, for store_write_queued(). */
+int
+store_queue_event(struct store *st, const char *tenant, const char *kind,
+    const char *detail)
+{
+	struct store_qevent *q, *nq;
+	size_t cap;
+
+	if (st->nqueue >= STORE_QUEUE_MAX) {
+		st->qdropped++;
+		return -1;
+	}
+	if (st->nqueue == st->qcap) {
+		cap = st->qcap ? st->qcap * 2 : 16;
+		if ((nq = reallocarray(st->queue, cap, sizeof(*nq))) == NULL) {
+			st->qdropped++;
+			return -1;
+		}
+		st->queue = nq;
+		st->qcap = cap;
+	}
+	q = &st->queue[st->nqueue];
+	q->tenant = strdup(tenant);
+	q->kind = strdup(kind);
+	q->detail = detail != NULL ? strdup(detail) : NULL;
+	if (q->tenant == NULL || q->kind == NULL ||
+	    (detail != NULL && q->detail == NULL)) {
+		free(q->tenant);
+		free(q->kind);
+		free(q->detail);
+		st->qdropped++;
+		return -1;
+	}
+	clock_iso8601(time(NULL), q->at);
+	st->nqueue++;
+	return 0;
+}
+
+/*
+ * Only inside a transaction: the queue is emptied by its commit, so the
+ * events are written once, whether it commits or rolls back.
+ */
+int
+store_write_queued(struct store *st, struct vx_err *err)
+{
+	struct store_qevent *q;
+	size_t i;
+
+	if (sqlite3_get_autocommit(st->db)) {
+		vx_err_set(err, VX_EXIT_FAIL, "can't happen: queued events "
+		    "written outside a transaction");
+		return -1;
+	}
+	for (i = st->qwritten; i < st->nqueue; i++) {
+		q = &st->queue[i];
+		if (event_insert(st, q->at, q->tenant, q->kind, q->detail,
+		    err) == -1)
+			return -1;
+		st->qwritten = i + 1;
+	}
+	return 0;
+}
+
+/* For the log and tests. */
+size_t
+store_queued(const struct store *st)
+{
+	return st->nqueue;
+}
+
+/* Read and reset the count of events the full queue refused. */
+unsigned long
+store_queue_dropped(struct store *st)
+{
+	unsigned long n = st->qdropped;
+
+	st->qdropped = 0;
+	return n;
+}
+
+/* Bound one tenant's history, whatever a restart storm wrote into it. */
+int
+store_trim_events(struct store *st, const char *tenant, int64_t keep,
+    struct vx_err *err)
+{
+	sqlite3_stmt *s = st->stmt[ST_EVENT_TRIM];
 	int rc;
 
 	if (keep < 0) {
@@ -765,7 +911,8 @@ store_trim_events(struct store *st, int64_t keep, struct vx_err *err)
 		    "%lld", store_sql[ST_EVENT_TRIM].what, (long long)keep);
 		return -1;
 	}
-	rc = sqlite3_bind_int64(st->stmt[ST_EVENT_TRIM], 1, keep);
+	rc = bind_text(s, 1, tenant);
+	rc |= sqlite3_bind_int64(s, 2, keep);
 	if (rc != SQLITE_OK)
 		return bind_failed(st, ST_EVENT_TRIM, rc, err);
 	return stmt_run(st, ST_EVENT_TRIM, err);
@@ -817,13 +964,14 @@ store_history(struct store *st, const char *tenant, int limit,
 }
 
 /*
- * Heartbeats reach the database only in batches; a NULL argument leaves
- * its column as it is, and a tenant removed meanwhile is skipped.
+ * Heartbeats and worker reports reach the database only in batches; a
+ * NULL last_seen_at leaves it as it is, session_state and last_error are
+ * the master's current values, and a tenant removed meanwhile is skipped.
  * updated_at is left alone: it dates changes of state, not liveness.
  */
 int
 store_put_seen(struct store *st, const char *name, const char *last_seen_at,
-    const char *session_state, struct vx_err *err)
+    const char *session_state, const char *last_error, struct vx_err *err)
 {
 	sqlite3_stmt *s = st->stmt[ST_SEEN];
 	int rc;
@@ -831,6 +979,7 @@ store_put_seen(struct store *st, const char *name, const char *last_seen_at,
 	rc = bind_text(s, 1, name);
 	rc |= bind_text(s, 2, last_seen_at);
 	rc |= bind_text(s, 3, session_state);
+	rc |= bind_text(s, 4, last_error);
 	if (rc != SQLITE_OK)
 		return bind_failed(st, ST_SEEN, rc, err);
 	return stmt_run(st, ST_SEEN, err);

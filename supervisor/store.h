@@ -2,11 +2,19 @@
 #ifndef VX_STORE_H
 #define VX_STORE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "err.h"
 
 struct store;
+
+/* How long a write waits for another process's lock (ms). */
+#define STORE_BUSY_MS	50
+/* Events queued in memory while the database cannot be written, at most. */
+#define STORE_QUEUE_MAX	10000
+/* Trim a tenant's events after this many new ones: keep / 10, >= 100. */
+#define STORE_TRIM_EVERY(keep)	((keep) / 10 > 100 ? (keep) / 10 : 100)
 
 /* One worker_process row, as the master keeps it in memory. */
 struct store_process {
@@ -17,6 +25,7 @@ struct store_process {
 	const char	*last_error;
 	long		 pid;		/* 0 = NULL */
 	long long	 pid_start;	/* /proc start time, 0 = NULL */
+	const char	*boot_id;	/* the kernel's boot of pid, or NULL */
 	int		 restarts;
 	const char	*started_at;	/* ISO 8601 or NULL */
 	const char	*last_seen_at;
@@ -45,8 +54,11 @@ typedef int	(*store_event_cb)(void *, const struct store_event *);
 
 /*
  * Open (creating if absent) the database at path, mode 0600: WAL,
- * synchronous=NORMAL, foreign keys, busy timeout, then apply the embedded
- * migrations of sql/ inside one transaction each.  A file that is not a
+ * synchronous=FULL (a commit survives a power loss), foreign keys, then
+ * apply the embedded migrations of sql/ inside one transaction each.
+ * Open waits up to 5 s for another writer's lock; after it, a write waits
+ * at most STORE_BUSY_MS, so another process holding the database never
+ * stalls the master for longer (the caller degrades and retries).  A file that is not a
  * database or fails "PRAGMA quick_check" is an error ("database ... is
  * corrupt: ...") and is never recreated.  A database newer than this
  * program (user_version too high) is an error too.
@@ -60,8 +72,11 @@ int	store_version(struct store *);
 unsigned long long store_commits(const struct store *);
 /* Explicit transactions, so one status change is one commit. */
 int	store_begin(struct store *, struct vx_err *);
+/* Commit; queued events written in the transaction leave the queue. */
 int	store_commit(struct store *, struct vx_err *);
 void	store_rollback(struct store *);
+/* Whether a transaction is open (callers join it instead of nesting). */
+int	store_in_transaction(struct store *);
 
 /* Call cb for every tenant, ordered by name; a non-zero cb return stops. */
 int	store_load_tenants(struct store *, store_tenant_cb, void *,
@@ -84,14 +99,37 @@ int	store_put_process(struct store *, const struct store_process *,
 /* Append one event (at = now, UTC ISO 8601). */
 int	store_add_event(struct store *, const char *tenant, const char *kind,
 	    const char *detail, struct vx_err *);
-/* Keep only the newest keep events (bounded retention). */
-int	store_trim_events(struct store *, int64_t keep, struct vx_err *);
+/*
+ * Keep only the newest keep events of tenant: retention is per tenant, so
+ * one tenant's events never push another's history out.
+ */
+int	store_trim_events(struct store *, const char *tenant, int64_t keep,
+	    struct vx_err *);
+/*
+ * Keep an event (at = now) in memory, for a later transaction: batched
+ * events, and those met while the database cannot be written.  -1 if
+ * STORE_QUEUE_MAX are already waiting (it is counted as dropped).
+ */
+int	store_queue_event(struct store *, const char *tenant, const char *kind,
+	    const char *detail);
+/*
+ * Insert the queued events inside the open transaction; they leave the
+ * queue when it commits, and stay for the next try if it rolls back.
+ */
+int	store_write_queued(struct store *, struct vx_err *);
+/* Events waiting in the queue. */
+size_t	store_queued(const struct store *);
+/* Events dropped because the queue was full, since the last call. */
+unsigned long store_queue_dropped(struct store *);
 /* The newest limit events of tenant, newest first. */
 int	store_history(struct store *, const char *tenant, int limit,
 	    store_event_cb, void *, struct vx_err *);
-/* Batched heartbeat flush: set last_seen_at (and session_state). */
+/*
+ * Batched flush of what workers report: last_seen_at (NULL leaves it),
+ * session_state and last_error (written as given, NULL included).
+ */
 int	store_put_seen(struct store *, const char *name,
 	    const char *last_seen_at, const char *session_state,
-	    struct vx_err *);
+	    const char *last_error, struct vx_err *);
 
 #endif
