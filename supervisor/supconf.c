@@ -82,7 +82,7 @@ supconf_load(const char *path, struct supconf *conf, struct vx_err *err)
 	long lines = 2, conc;
 
 	c.log_level = LOG_LVL_INFO;
-	c.event_keep = 100000;
+	c.event_keep = 1000;		/* per tenant */
 	if (kvconf_load(path, supconf_keys, &kv, err) == -1)
 		return -1;
 	if ((v = kvconf_get(&kv, "LOG_LEVEL")) != NULL)

@@ -10,7 +10,7 @@
 
 struct supconf {
 	int	log_level;		/* LOG_LEVEL */
-	long	event_keep;		/* EVENT_KEEP: rows kept in event */
+	long	event_keep;		/* EVENT_KEEP: events kept per tenant */
 	int	stderr_tail_lines;	/* LAST_ERROR_LINES */
 	int	has_control_group;	/* CONTROL_GROUP set */
 	gid_t	control_gid;		/* its members may run every command */

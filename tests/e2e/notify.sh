@@ -50,8 +50,12 @@ wait_until 2 is talker session_state CONNECTED || fail "talker session"
 [ "$(field talker last_error)" = "auth failed: 401" ] || fail "talker last_error"
 [ "$(field talker status_text)" = "serving 3 chats" ] || fail "talker status"
 is talker restarts 0 || fail "LAST_ERROR restarted the worker"
-[ "$(db "select session_state || '|' || last_error from worker_process where name='talker'")" = \
-    "CONNECTED|auth failed: 401" ] || fail "talker row"
+# Reports reach the row with the next batched flush (every 2 s).
+talker_row() {
+	[ "$(db "select session_state || '|' || last_error from worker_process where name='talker'")" = \
+	    "CONNECTED|auth failed: 401" ]
+}
+wait_until 30 talker_row || fail "talker row"
 t_log "SESSION, LAST_ERROR, STATUS relayed"
 
 # Bad input: garbage, NULs, control characters, 1 MiB lines, READY x1000,
