@@ -15,6 +15,8 @@ PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); p
 URL="http://127.0.0.1:$PORT"
 printf 'SYNC_LISTEN=127.0.0.1:%s\nSYNC_CHECK_INTERVAL_S=0\n' "$PORT" >"$T_HOME/worker.conf"
 chmod 600 "$T_HOME/worker.conf"
+python3 -c 'import secrets; print(secrets.token_hex(32), end="")' >"$T_HOME/worker.secret"
+chmod 600 "$T_HOME/worker.secret"
 # code FROM: /healthz's status code for a client bound to address FROM.
 code() {
 	curl -s -m 30 -o /dev/null -w '%{http_code}' --interface "$1" "$URL/healthz"
