@@ -3,6 +3,8 @@
  * shared by the operator CLI and vectis-status.
  */
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/un.h>
 
 #include <errno.h>
@@ -19,12 +21,44 @@
 #include "ctlproto.h"
 #include "fd.h"
 
-/* The CLI also polls this to see a freshly spawned master come up. */
-int
-ctlclient_connect(const struct vx_paths *p)
+/*
+ * Is the process behind the socket the master meant?  Root's, or our own;
+ * with --home or VECTIS_HOME, also that of the directory's owner when
+ * nobody else may write there (a master run by a service user for its
+ * CONTROL_GROUP).  Anyone may have made /tmp/vectis-UID and put a socket
+ * in it: a request (env values, tokens) must not reach them.
+ */
+static int
+ctlclient_peer_ok(int fd, const struct vx_paths *p, uid_t *peer)
 {
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+	struct stat st;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == -1)
+		return -1;
+	*peer = cred.uid;
+	if (cred.uid == 0 || cred.uid == geteuid())
+		return 1;
+	if (p->home[0] != '\0' && lstat(p->run_dir, &st) == 0 &&
+	    S_ISDIR(st.st_mode) && st.st_uid == cred.uid &&
+	    (st.st_mode & 022) == 0)
+		return 1;
+	return 0;
+}
+
+/*
+ * Connect within timeout_ms (0: no bound); -1 with errno, EAGAIN when the
+ * master did not take the connection in time, EPERM (and *peer) when the
+ * server is not one to talk to.  The send timeout bounds connect(2) on a
+ * unix socket whose backlog is full, and the writes of the request.
+ */
+static int
+ctlclient_open(const struct vx_paths *p, int timeout_ms, uid_t *peer)
+{
+	struct timeval tv = { timeout_ms / 1000, (timeout_ms % 1000) * 1000 };
 	struct sockaddr_un sun;
-	int fd;
+	int fd, e, ok;
 
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;
@@ -35,14 +69,34 @@ ctlclient_connect(const struct vx_paths *p)
 	memcpy(sun.sun_path, p->control_sock, strlen(p->control_sock) + 1);
 	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
 		return -1;
+	if (timeout_ms > 0 && setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv,
+	    sizeof(tv)) == -1)
+		goto fail;
 	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
-		int e = errno;
-
-		close(fd);
-		errno = e;
-		return -1;
+		if (errno == EINPROGRESS || errno == EWOULDBLOCK)
+			errno = EAGAIN;
+		goto fail;
+	}
+	if ((ok = ctlclient_peer_ok(fd, p, peer)) != 1) {
+		if (ok == 0)
+			errno = EPERM;
+		goto fail;
 	}
 	return fd;
+fail:
+	e = errno;
+	close(fd);
+	errno = e;
+	return -1;
+}
+
+/* The CLI also polls this to see a freshly spawned master come up. */
+int
+ctlclient_connect(const struct vx_paths *p)
+{
+	uid_t peer;
+
+	return ctlclient_open(p, CTLCLIENT_TIMEOUT_MS, &peer);
 }
 
 #define CTLCLIENT_OK_PREFIX	"{\"v\":1,\"ok\":true,\"result\":"
@@ -83,19 +137,22 @@ ctlclient_wait(int fd, uint64_t deadline)
 	}
 }
 
-/* Read one reply line; the master may take a while (start waits). */
+/*
+ * Read one reply line.  timeout_ms bounds each wait for a byte, not the
+ * whole reply: while start or stop waits for tenants the master sends a
+ * space every second (control.c), which is skipped here.  *timedout is
+ * set when the master fell silent.
+ */
 static json_t *
-ctlclient_read_reply(int fd, int passthrough, int timeout_ms)
+ctlclient_read_reply(int fd, int passthrough, int timeout_ms, int *timedout)
 {
 	char *buf = NULL, *nb;
-	size_t len = 0, cap = 0;
+	size_t len = 0, cap = 0, skip;
 	json_error_t jerr;
 	json_t *r = NULL;
-	uint64_t deadline = 0;
 	ssize_t n;
 
-	if (timeout_ms > 0)
-		deadline = clock_mono_ms() + (uint64_t)timeout_ms;
+	*timedout = 0;
 	for (;;) {
 		if (len + 65536 > cap) {
 			cap = cap ? cap * 2 : 131072;
@@ -103,7 +160,9 @@ ctlclient_read_reply(int fd, int passthrough, int timeout_ms)
 				break;
 			buf = nb;
 		}
-		if (timeout_ms > 0 && ctlclient_wait(fd, deadline) == -1) {
+		if (timeout_ms > 0 && ctlclient_wait(fd, clock_mono_ms() +
+		    (uint64_t)timeout_ms) == -1) {
+			*timedout = 1;
 			len = 0;	/* a partial line is no answer */
 			break;
 		}
@@ -112,8 +171,16 @@ ctlclient_read_reply(int fd, int passthrough, int timeout_ms)
 			continue;
 		if (n <= 0)
 			break;
+		/* Keep-alive spaces before the line are not kept. */
+		if (len == 0) {
+			for (skip = 0; skip < (size_t)n && buf[skip] == ' ';
+			    skip++)
+				;
+			memmove(buf, buf + skip, (size_t)n - skip);
+			n -= (ssize_t)skip;
+		}
 		len += (size_t)n;
-		if (buf[len - 1] == '\n')
+		if (len > 0 && buf[len - 1] == '\n')
 			break;
 	}
 	if (passthrough && len > 0 && ctlclient_passthrough(buf, len) == 0)
@@ -126,25 +193,42 @@ ctlclient_read_reply(int fd, int passthrough, int timeout_ms)
 
 /* Every client of the master speaks through this one round trip. */
 json_t *
-ctlclient_request(const struct vx_paths *paths, json_t *req, int passthrough,
-    int timeout_ms, int *stage)
+ctlclient_call(const struct vx_paths *paths, json_t *req, int passthrough,
+    int timeout_ms, int *stage, struct vx_err *err)
 {
 	json_t *rep;
+	int fd, e, timedout;
+	uid_t peer = 0;
 	size_t len;
 	char *line;
-	int fd, e;
 
 	*stage = CTLCLIENT_SEND;
 	line = ctl_line(req, &len);
 	json_decref(req);
 	if (line == NULL) {
+		vx_err_set(err, VX_EXIT_FAIL, "%s", strerror(ENOMEM));
 		errno = ENOMEM;
 		return NULL;
 	}
-	if ((fd = ctlclient_connect(paths)) == -1) {
+	if ((fd = ctlclient_open(paths, timeout_ms, &peer)) == -1) {
 		e = errno;
 		free(line);
 		*stage = CTLCLIENT_CONNECT;
+		if (e == EPERM) {
+			*stage = CTLCLIENT_PEER;
+			vx_err_set(err, VX_EXIT_FAIL, "%s: the process "
+			    "listening there runs as uid %u, not as root or "
+			    "as you (uid %u); refusing to talk to it",
+			    paths->control_sock, (unsigned)peer,
+			    (unsigned)geteuid());
+		} else if (e == EAGAIN) {
+			*stage = CTLCLIENT_TIMEOUT;
+			vx_err_set(err, VX_EXIT_FAIL, "%s: the master did not "
+			    "take the connection within %d s",
+			    paths->control_sock, timeout_ms / 1000);
+		} else
+			vx_err_set(err, VX_EXIT_NOMASTER, "%s: %s",
+			    paths->control_sock, strerror(e));
 		errno = e;
 		return NULL;
 	}
@@ -152,14 +236,36 @@ ctlclient_request(const struct vx_paths *paths, json_t *req, int passthrough,
 		e = errno;
 		free(line);
 		close(fd);
+		if (e == EAGAIN) {
+			*stage = CTLCLIENT_TIMEOUT;
+			vx_err_set(err, VX_EXIT_FAIL, "the master did not read "
+			    "the request within %d s", timeout_ms / 1000);
+		} else
+			vx_err_set(err, VX_EXIT_FAIL, "unable to send request: "
+			    "%s", strerror(e));
 		errno = e;
 		return NULL;
 	}
 	free(line);
 	*stage = CTLCLIENT_REPLY;
-	rep = ctlclient_read_reply(fd, passthrough, timeout_ms);
+	rep = ctlclient_read_reply(fd, passthrough, timeout_ms, &timedout);
 	close(fd);
 	if (rep != NULL)
 		*stage = CTLCLIENT_OK;
+	else if (timedout) {
+		*stage = CTLCLIENT_TIMEOUT;
+		vx_err_set(err, VX_EXIT_FAIL, "the master did not answer "
+		    "within %d s", timeout_ms / 1000);
+	} else
+		vx_err_set(err, VX_EXIT_FAIL, "no answer from the master (it "
+		    "may have exited)");
 	return rep;
+}
+
+/* The same round trip, for callers that only need to know where it failed. */
+json_t *
+ctlclient_request(const struct vx_paths *paths, json_t *req, int passthrough,
+    int timeout_ms, int *stage)
+{
+	return ctlclient_call(paths, req, passthrough, timeout_ms, stage, NULL);
 }

@@ -1,4 +1,6 @@
 /* paths.c: resolve VECTIS_HOME or the root/XDG layout of SPEC section 3. */
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -120,21 +122,76 @@ paths_init(struct vx_paths *p, const char *home, struct vx_err *err)
 	return 0;
 }
 
-/* The master creates its directories before it opens anything in them. */
+/*
+ * The runtime directory holds the control socket, so whoever may write in
+ * it may put a socket of theirs in its place and read every request sent
+ * to it.  /tmp/vectis-UID is anyone's to create before us: it must be a
+ * directory (not a symbolic link) that we own and that nobody else may
+ * write to.  Read and search bits stay allowed, since CONTROL_GROUP and
+ * CONTROL_READ=all open the directory to 0750 and 0751.
+ */
+static int
+paths_check_run_dir(const char *dir, struct vx_err *err)
+{
+	const char *hint = "; remove it, or set XDG_RUNTIME_DIR or VECTIS_HOME";
+	struct stat st;
+
+	if (lstat(dir, &st) == -1) {
+		vx_err_set(err, VX_EXIT_FAIL, "unable to check directory %s: %s",
+		    dir, strerror(errno));
+		return -1;
+	}
+	if (S_ISLNK(st.st_mode)) {
+		vx_err_set(err, VX_EXIT_FAIL, "runtime directory %s is a "
+		    "symbolic link, refusing to use it%s", dir, hint);
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		vx_err_set(err, VX_EXIT_FAIL, "runtime directory %s is not a "
+		    "directory%s", dir, hint);
+		return -1;
+	}
+	if (st.st_uid != geteuid()) {
+		vx_err_set(err, VX_EXIT_FAIL, "runtime directory %s is owned by "
+		    "uid %u, not by uid %u, refusing to use it%s", dir,
+		    (unsigned)st.st_uid, (unsigned)geteuid(), hint);
+		return -1;
+	}
+	if ((st.st_mode & 022) != 0) {
+		vx_err_set(err, VX_EXIT_FAIL, "runtime directory %s has mode "
+		    "%04o: others may write to it, refusing to use it; "
+		    "chmod 700 %s", dir, (unsigned)(st.st_mode & 07777), dir);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The master creates its directories before it opens anything in them.
+ * A runtime directory we did not name (--home, VECTIS_HOME) is checked.
+ */
 int
 paths_make_dirs(const struct vx_paths *p, struct vx_err *err)
 {
 	const char *dirs[] = { p->conf_dir, p->state_dir, p->run_dir,
 	    p->logs_dir };
+	mode_t mode;
 	size_t i;
 
 	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
-		if (fd_mkdirs(dirs[i], 0750) == -1) {
+		/* A user's runtime directory is private (SPEC 3). */
+		mode = dirs[i] == p->run_dir && p->home[0] == '\0' &&
+		    geteuid() != 0 ? 0700 : 0750;
+		if (fd_mkdirs(dirs[i], mode) == -1) {
 			vx_err_set(err, VX_EXIT_FAIL,
 			    "unable to create directory %s: %s", dirs[i],
 			    strerror(errno));
 			return -1;
 		}
+	}
+	if (p->home[0] == '\0' && paths_check_run_dir(p->run_dir, err) == -1) {
+		errno = EPERM;
+		return -1;
 	}
 	return 0;
 }

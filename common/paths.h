@@ -25,7 +25,12 @@ struct vx_paths {
  * root / XDG defaults of SPEC section 3).  A relative home is made absolute.
  */
 int	paths_init(struct vx_paths *, const char *home, struct vx_err *);
-/* Create the directories the master writes to (mode 0750). */
+/*
+ * Create the directories the master writes to (mode 0750; a user's
+ * runtime directory 0700).  Without --home or VECTIS_HOME the runtime
+ * directory must then be ours, a real directory, and writable by nobody
+ * else, or this fails with EPERM and err naming what is wrong.
+ */
 int	paths_make_dirs(const struct vx_paths *, struct vx_err *);
 
 #endif

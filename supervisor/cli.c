@@ -32,6 +32,9 @@
 
 static const char *prog = "vectis-supervisor";
 
+/* How long a silent master is waited for (SPEC 6); VECTIS_TIMEOUT. */
+static int cli_timeout_ms = CTLCLIENT_TIMEOUT_MS;
+
 struct cli {
 	const struct vx_paths	*paths;
 	int			 json;
@@ -68,7 +71,8 @@ json_t *
 cli_request(const struct vx_paths *paths, json_t *req, int passthrough,
     int *stage)
 {
-	return ctlclient_request(paths, req, passthrough, 0, stage);
+	return ctlclient_request(paths, req, passthrough, cli_timeout_ms,
+	    stage);
 }
 
 /*
@@ -78,11 +82,18 @@ cli_request(const struct vx_paths *paths, json_t *req, int passthrough,
 static json_t *
 cli_call(struct cli *cli, json_t *req, int *code)
 {
+	struct vx_err err;
 	json_t *rep, *res;
 	int stage;
 
 	*code = VX_EXIT_FAIL;
-	rep = cli_request(cli->paths, req, cli->passthrough, &stage);
+	vx_err_clear(&err);
+	rep = ctlclient_call(cli->paths, req, cli->passthrough, cli_timeout_ms,
+	    &stage, &err);
+	if (stage == CTLCLIENT_PEER || stage == CTLCLIENT_TIMEOUT) {
+		cli_err("%s", err.msg);
+		return NULL;
+	}
 	if (stage == CLI_REQ_CONNECT) {
 		if (errno == EACCES) {
 			cli_err("%s: permission denied",
@@ -170,13 +181,13 @@ cli_spawn_master(struct cli *cli)
 	char logpath[PATH_MAX], exe[PATH_MAX], *envp[CHILDENV_MAX];
 	char *argv[] = { (char *)prog, (char *)"run", NULL, NULL, NULL };
 	struct timespec ts = { 0, 10 * 1000 * 1000 };
+	struct vx_err err;
 	int i, fd, status;
 	ssize_t n;
 	pid_t pid;
 
-	if (paths_make_dirs(cli->paths, NULL) == -1) {
-		cli_err("unable to create %s: %s", cli->paths->state_dir,
-		    strerror(errno));
+	if (paths_make_dirs(cli->paths, &err) == -1) {
+		cli_err("%s", err.msg);
 		return -1;
 	}
 	if ((size_t)snprintf(logpath, sizeof(logpath), "%.4000s/master.log",
@@ -911,6 +922,30 @@ cli_help(int argc, char **argv)
 	return 0;
 }
 
+/*
+ * VECTIS_TIMEOUT=S: seconds the CLI waits for a master that says nothing
+ * (no answer, no keep-alive) before it gives up with exit 1.
+ */
+static int
+cli_timeout_init(void)
+{
+	const char *v = getenv("VECTIS_TIMEOUT");
+	char *end;
+	long s;
+
+	if (v == NULL || v[0] == '\0')
+		return 0;
+	errno = 0;
+	s = strtol(v, &end, 10);
+	if (errno != 0 || *end != '\0' || s < 1 || s > 86400) {
+		cli_err("VECTIS_TIMEOUT must be a number of seconds from 1 to "
+		    "86400, not '%.32s'", v);
+		return -1;
+	}
+	cli_timeout_ms = (int)s * 1000;
+	return 0;
+}
+
 /* Dispatch argv[0] to its command. */
 int
 cli_main(const struct vx_paths *paths, const char *home, int argc,
@@ -925,5 +960,7 @@ cli_main(const struct vx_paths *paths, const char *home, int argc,
 		return rc;
 	if ((c = cli_cmd_find(argv[0])) == NULL || c->fn == NULL)
 		return cli_usage_error(NULL, "unknown command '%s'", argv[0]);
+	if (cli_timeout_init() == -1)
+		return VX_EXIT_USAGE;
 	return c->fn(&cli, argc, argv);
 }

@@ -1,6 +1,8 @@
 /*
  * control.c: the control socket.  Peer credentials at accept, a cap on
- * connections, a request size limit, an idle timer, and EMFILE survival.
+ * the connections of users who are not admins (admins always get in), a
+ * request size limit (small for readers), a deadline for each whole
+ * request, a keep-alive while a request waits, and EMFILE survival.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -22,10 +24,12 @@
 #include "log.h"
 #include "master.h"
 
-#define CONTROL_MAX_CONNS	256
+#define CONTROL_MAX_CONNS	256	/* of users who are not admins */
 #define CONTROL_MAX_PER_UID	64
-#define CONTROL_IDLE_S		10.
+#define CONTROL_REQUEST_S	10.	/* to send one whole request */
 #define CONTROL_WRITE_S		30.
+#define CONTROL_KEEPALIVE_S	1.	/* a space while a request waits */
+#define CONTROL_READER_BUF	4096	/* a reader's requests are small */
 #define CONTROL_TRIM_BYTES	(64 * 1024)
 #define CONTROL_BURST		32	/* pipelined requests per loop turn */
 
@@ -38,8 +42,9 @@ struct conn {
 	gid_t		 gid;
 	pid_t		 pid;
 	ev_io		 rw, ww;
-	ev_timer	 timer;
+	ev_timer	 timer;		/* request deadline, then write */
 	ev_timer	 kick;		/* serve more pipelined requests */
+	ev_timer	 alive;		/* keep-alive while a request waits */
 	char		*in;		/* unserved input is in[inoff, inlen) */
 	size_t		 inoff, inlen, incap;
 	unsigned int	 burst;		/* requests fed in loop turn burst_turn */
@@ -49,6 +54,8 @@ struct conn {
 	int		 busy;		/* a request is being served */
 	int		 eof;		/* peer shut down its side */
 	int		 virt;		/* in-process client, fd == -1 */
+	int		 counted;	/* against the caps: not root or us */
+	int		 admin;		/* 1, 0, or -1 not asked yet */
 	control_done_fn	*done;		/* its reply goes here, once */
 	void		*done_arg;
 	struct conn	*next, *prev;
@@ -63,6 +70,7 @@ static unsigned int nconns;
 
 static void control_free(struct conn *);
 static void control_serve_later(struct ev_loop *, struct conn *);
+static int control_cred_admin(uid_t, gid_t);
 
 /* The peer's uid, for command privileges. */
 uid_t
@@ -78,18 +86,24 @@ control_peer_uid(const struct conn *c)
 int
 control_peer_admin(const struct conn *c)
 {
+	/* In-process clients authenticated themselves (a signed request). */
+	return c->virt || control_cred_admin(c->uid, c->gid);
+}
+
+static int
+control_cred_admin(uid_t uid, gid_t gid)
+{
 	struct passwd *pw;
 	gid_t groups[256];
 	int i, n = 256;
 
-	/* In-process clients authenticated themselves (a signed request). */
-	if (c->virt || c->uid == 0 || c->uid == geteuid())
+	if (uid == 0 || uid == geteuid())
 		return 1;
 	if (!M->conf.has_control_group)
 		return 0;
-	if (c->gid == M->conf.control_gid)
+	if (gid == M->conf.control_gid)
 		return 1;
-	if ((pw = getpwuid(c->uid)) == NULL ||
+	if ((pw = getpwuid(uid)) == NULL ||
 	    getgrouplist(pw->pw_name, pw->pw_gid, groups, &n) == -1)
 		return 0;
 	for (i = 0; i < n; i++)
@@ -116,7 +130,7 @@ control_count_uid(uid_t uid)
 	struct conn *c;
 
 	for (c = conns; c != NULL; c = c->next)
-		if (c->uid == uid && !c->virt)
+		if (c->uid == uid && c->counted)
 			n++;
 	return n;
 }
@@ -152,6 +166,12 @@ control_request(struct conn *c, size_t linelen)
 	c->busy = 1;
 	ev_io_stop(M->loop, &c->rw);
 	ev_timer_stop(M->loop, &c->timer);
+	/* Until the reply: start, stop and shutdown wait for tenants. */
+	if (!c->virt) {
+		ev_timer_set(&c->alive, CONTROL_KEEPALIVE_S,
+		    CONTROL_KEEPALIVE_S);
+		ev_timer_start(M->loop, &c->alive);
+	}
 	if (req == NULL) {
 		line = ctl_reply_err(err.code ? err.code : VX_EXIT_USAGE,
 		    err.msg, &len);
@@ -188,12 +208,26 @@ control_has_request(const struct conn *c)
 }
 
 /*
- * Room to read: the served part of the buffer is dropped first (once per
- * read, not once per request), then the buffer grows up to the limit.
+ * How much input a connection may buffer.  Readers (not admins) send
+ * list, status, history or ping: a few hundred bytes; a megabyte is for
+ * apply.  Whether a peer is in CONTROL_GROUP is asked only when its
+ * request outgrows a reader's buffer.
  */
+static size_t
+control_in_limit(struct conn *c)
+{
+	if (c->admin == -1 && c->incap >= CONTROL_READER_BUF)
+		c->admin = control_cred_admin(c->uid, c->gid);
+	return c->admin == 1 ? CTL_MAX_LINE + 4096 : CONTROL_READER_BUF;
+}
 
+/*
+ * Room to read: the served part of the buffer is dropped first (once per
+ * read, not once per request), then the buffer grows up to the limit;
+ * -1 when it is full without a newline.
+ */
 static int
-control_grow(struct conn *c)
+control_grow(struct conn *c, size_t limit)
 {
 	size_t ncap;
 	char *n;
@@ -205,11 +239,13 @@ control_grow(struct conn *c)
 	}
 	if (c->incap - c->inlen >= 4096)
 		return 0;
-	ncap = c->incap ? c->incap * 2 : 8192;
-	if (ncap > CTL_MAX_LINE + 4096)
-		ncap = CTL_MAX_LINE + 4096;
-	if (ncap <= c->inlen)
+	if (c->inlen >= limit)
 		return -1;
+	ncap = c->incap ? c->incap * 2 : 8192;
+	if (ncap > limit)
+		ncap = limit;
+	if (ncap <= c->incap)
+		return 0;	/* at the limit, with some room left */
 	if ((n = realloc(c->in, ncap)) == NULL)
 		return -1;
 	c->in = n;
@@ -221,19 +257,22 @@ static void
 control_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct conn *c = container_of(w, struct conn, rw);
-	ssize_t n;
-	size_t len;
+	size_t len, limit;
 	char *line;
+	ssize_t n;
 
 	/* Requests that came in one read: the next one, before reading on. */
 	if (control_try_request(c))
 		return;
-	if (control_grow(c) == -1) {
+	limit = control_in_limit(c);
+	if (control_grow(c, limit) == -1) {
 		/* No newline within the limit: answer once, then hang up. */
 		log_warn("control: request from uid %u too large, dropped",
 		    (unsigned)c->uid);
-		line = ctl_reply_err(VX_EXIT_USAGE,
-		    "request too large (limit 1 MiB)", &len);
+		line = ctl_reply_err(VX_EXIT_USAGE, limit > CONTROL_READER_BUF ?
+		    "request too large (limit 1 MiB)" :
+		    "request too large (limit 4 KiB for users who are not "
+		    "admins)", &len);
 		c->inoff = c->inlen = 0;
 		c->eof = 1;
 		c->busy = 1;
@@ -248,8 +287,12 @@ control_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 		control_free(c);
 		return;
 	}
+	/*
+	 * Bytes do not re-arm the deadline: a whole request is due within
+	 * CONTROL_REQUEST_S of the connect or of the last answer, however
+	 * it trickles in.
+	 */
 	c->inlen += (size_t)n;
-	ev_timer_again(loop, &c->timer);
 	control_try_request(c);
 }
 
@@ -287,7 +330,7 @@ control_write_cb(struct ev_loop *loop, ev_io *w, int revents)
 	}
 	c->busy = 0;
 	ev_io_start(loop, &c->rw);
-	c->timer.repeat = CONTROL_IDLE_S;
+	c->timer.repeat = CONTROL_REQUEST_S;
 	ev_timer_again(loop, &c->timer);
 	if (control_has_request(c))
 		control_serve_later(loop, c);
@@ -330,9 +373,29 @@ control_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct conn *c = container_of(w, struct conn, timer);
 
-	log_debug("control: dropping idle or slow client (uid %u)",
-	    (unsigned)c->uid);
+	log_debug("control: dropping a client (uid %u) that sent no whole "
+	    "request within %.0f s, or did not read its answer",
+	    (unsigned)c->uid, c->busy ? CONTROL_WRITE_S : CONTROL_REQUEST_S);
 	control_free(c);
+}
+
+/*
+ * A request is waiting for tenants (start, stop, shutdown): one space
+ * every second tells the client the master is alive, so that it can bound
+ * its wait for a byte (SPEC 6) without bounding the tenants' timeouts.
+ * JSON allows the space before the reply.  A client that hung up is
+ * dropped here, and its wait with it.
+ */
+static void
+control_alive_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct conn *c = container_of(w, struct conn, alive);
+
+	if (c->out != NULL)
+		return;		/* the reply is being written */
+	if (send(c->fd, " ", 1, MSG_NOSIGNAL | MSG_DONTWAIT) == -1 &&
+	    errno != EAGAIN && errno != EINTR)
+		control_free(c);
 }
 
 /* Send a reply; the connection then reads its next request. */
@@ -350,6 +413,7 @@ control_reply(struct conn *c, char *line, size_t len)
 		control_free(c);
 		return;
 	}
+	ev_timer_stop(M->loop, &c->alive);
 	if (line == NULL) {
 		control_free(c);
 		return;
@@ -398,6 +462,7 @@ control_free(struct conn *c)
 	ev_io_stop(M->loop, &c->ww);
 	ev_timer_stop(M->loop, &c->timer);
 	ev_timer_stop(M->loop, &c->kick);
+	ev_timer_stop(M->loop, &c->alive);
 	if (c->fd != -1)
 		close(c->fd);
 	if (c->prev != NULL)
@@ -406,7 +471,7 @@ control_free(struct conn *c)
 		conns = c->next;
 	if (c->next != NULL)
 		c->next->prev = c->prev;
-	if (!c->virt)
+	if (c->counted)
 		nconns--;
 	free(c->in);
 	free(c->out);
@@ -425,7 +490,7 @@ control_accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
 	struct conn *c;
-	int fd;
+	int fd, owner;
 
 	fd = accept4(w->fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 	if (fd == -1) {
@@ -444,8 +509,15 @@ control_accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 		close(fd);
 		return;
 	}
-	if (nconns >= CONTROL_MAX_CONNS ||
-	    control_count_uid(cred.uid) >= CONTROL_MAX_PER_UID) {
+	/*
+	 * Root and the master's user are never counted nor refused; a
+	 * CONTROL_GROUP member is let in over the caps (asked only then, so
+	 * that readers cost no group lookup).  Only readers can fill them.
+	 */
+	owner = cred.uid == 0 || cred.uid == geteuid();
+	if (!owner && (nconns >= CONTROL_MAX_CONNS ||
+	    control_count_uid(cred.uid) >= CONTROL_MAX_PER_UID) &&
+	    !control_cred_admin(cred.uid, cred.gid)) {
 		control_refuse(fd, "too many control connections");
 		return;
 	}
@@ -457,18 +529,22 @@ control_accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 	c->uid = cred.uid;
 	c->gid = cred.gid;
 	c->pid = cred.pid;
+	c->counted = !owner;
+	c->admin = owner ? 1 : -1;
 	ev_io_init(&c->rw, control_read_cb, fd, EV_READ);
 	ev_io_init(&c->ww, control_write_cb, fd, EV_WRITE);
 	ev_init(&c->timer, control_timer_cb);
 	ev_init(&c->kick, control_kick_cb);
-	c->timer.repeat = CONTROL_IDLE_S;
+	ev_init(&c->alive, control_alive_cb);
+	c->timer.repeat = CONTROL_REQUEST_S;
 	ev_timer_again(loop, &c->timer);
 	ev_io_start(loop, &c->rw);
 	c->next = conns;
 	if (conns != NULL)
 		conns->prev = c;
 	conns = c;
-	nconns++;
+	if (c->counted)
+		nconns++;
 }
 
 /*
@@ -487,6 +563,7 @@ control_run(json_t *req, control_done_fn *done, void *arg)
 	}
 	c->fd = -1;
 	c->virt = 1;
+	c->admin = 1;
 	c->uid = geteuid();
 	c->gid = getegid();
 	c->done = done;
@@ -496,6 +573,7 @@ control_run(json_t *req, control_done_fn *done, void *arg)
 	ev_io_init(&c->ww, control_write_cb, -1, EV_WRITE);
 	ev_init(&c->timer, control_timer_cb);
 	ev_init(&c->kick, control_kick_cb);
+	ev_init(&c->alive, control_alive_cb);
 	c->next = conns;
 	if (conns != NULL)
 		conns->prev = c;
@@ -574,12 +652,16 @@ control_set_access(void)
 		    strerror(errno));
 }
 
-/* Shutdown: no new clients; waiting ones still get their answers. */
+/*
+ * Shutdown began.  Clients are still accepted and answered until the master
+ * exits: readers as usual, changes with "master is shutting down"
+ * (command.c), a second shutdown when the first is done.  A socket that
+ * stopped accepting would leave every new client hanging in connect or
+ * read for as long as the shutdown takes.
+ */
 void
 control_stop_listening(void)
 {
-	ev_io_stop(M->loop, &accept_w);
-	ev_timer_stop(M->loop, &accept_pause_w);
 }
 
 /* Master exit: drop every client and the socket file. */
@@ -588,7 +670,8 @@ control_close(void)
 {
 	while (conns != NULL)
 		control_free(conns);
-	control_stop_listening();
+	ev_io_stop(M->loop, &accept_w);
+	ev_timer_stop(M->loop, &accept_pause_w);
 	if (listen_fd != -1) {
 		close(listen_fd);
 		listen_fd = -1;

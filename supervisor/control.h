@@ -18,7 +18,7 @@ typedef void control_done_fn(void *arg, char *line, size_t len);
 int	control_listen(const char *path, struct vx_err *);
 /* Socket and directory modes for CONTROL_GROUP/CONTROL_READ (reload). */
 void	control_set_access(void);
-/* Stop accepting (shutdown); existing connections are served. */
+/* Shutdown began: clients are still accepted and answered (control.c). */
 void	control_stop_listening(void);
 /* Close everything and unlink the socket (master exit). */
 void	control_close(void);
