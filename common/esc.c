@@ -52,7 +52,7 @@ esc_one(const unsigned char *s, size_t len, int flags, char *out,
 	*used = 1;
 	if (!(flags & ESC_HEX) && (c == '\\' || c == '\n' || c == '\t')) {
 		out[0] = '\\';
-		out[1] = c == '\\' ? '\\' : c == '\n' ? 'n' : 't';
+		out[1] = (char)(c == '\\' ? '\\' : c == '\n' ? 'n' : 't');
 		return 2;
 	}
 	if (c >= 0x20 && c < 0x7f && c != '\\') {

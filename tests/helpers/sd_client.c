@@ -26,7 +26,7 @@ main(void)
 	for (n = 1;; n++) {
 		usleep(wd > 0 ? (useconds_t)(usec / 2) : 1000000);
 		sd_notify(0, "WATCHDOG=1");
-		printf("ping %lu\n", n);
-		fflush(stdout);
+		if (printf("ping %lu\n", n) < 0 || fflush(stdout) == EOF)
+			return 1;
 	}
 }

@@ -123,10 +123,12 @@ test_sample_group(void **state)
 		size_t i;
 
 		/* Nothing outlives the test, even one killed midway. */
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1)
+			_exit(1);
 		setsid();	/* as the shim does */
 		if (fork() == 0) {
-			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1)
+				_exit(1);
 			mem = malloc(64 << 20);
 			for (i = 0; mem != NULL && i < 64 << 20; i += 4096)
 				mem[i] = 1;
