@@ -166,10 +166,10 @@ skip() {
 
 # wait_until SECONDS CMD...: poll until CMD succeeds, every 20 ms for the
 # first second, then every 100 ms.  SECONDS is a sanity bound on a hang,
-# never a latency requirement: a bound below T_WAIT (30 s, or
+# never a latency requirement: a bound below T_WAIT (60 s, or
 # $VECTIS_TEST_WAIT) is raised to it, so that a busy machine fails no test.
 # A latency figure belongs in bench/.
-T_WAIT=${VECTIS_TEST_WAIT:-30}
+T_WAIT=${VECTIS_TEST_WAIT:-60}
 wait_until() {
 	local limit=${1%%.*} end n=0
 	shift

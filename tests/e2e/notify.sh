@@ -35,7 +35,9 @@ t_log "heartbeats: running, last_seen_at advancing, WATCHDOG_USEC=10000000"
 # A worker that stops beating is restarted with the watchdog reason.
 wait_until 4 sh -c "$VECTIS_BIN status silent --json | jq -e '.restarts >= 1'" ||
     fail "silent not restarted"
-field silent last_error | grep -q "^no heartbeat for 1 s (restart 1" ||
+# Restart 1 or a later one: the checks above may take seconds on a busy
+# machine, and silent goes on being restarted every few seconds meanwhile.
+field silent last_error | grep -Eq "^no heartbeat for 1 s \(restart [0-9]+ " ||
     fail "silent last_error: $(field silent last_error)"
 is beater restarts 0 || fail "beater restarted although it beats"
 t_log "watchdog restart: $(field silent last_error)"
@@ -75,8 +77,8 @@ vx status garbage --json | jq -e '.notify_errors > 1000' >/dev/null || fail "bad
 worst=0
 for i in $(seq 1 20); do
 	t0=$(date +%s%N)
-	timeout 30 "$VECTIS_BIN" list --json >/dev/null ||
-	    fail "list failed or hung (30 s) during the flood"
+	timeout 60 "$VECTIS_BIN" list --json >/dev/null ||
+	    fail "list failed or hung (60 s) during the flood"
 	ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 	[ "$ms" -gt "$worst" ] && worst=$ms
 done

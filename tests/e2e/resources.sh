@@ -45,8 +45,8 @@ wait_until 10 sh -c "[ \$(ps -e -o pgid= | awk -v g=$pid '\$1 == g' | wc -l) = 2
 # used_ticks PID: user + system clock ticks of one process.
 used_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 hz=$(getconf CLK_TCK)
-wait_until 60 sh -c "[ \$(awk '{ print \$14 + \$15 }' /proc/$pid/stat) -ge $((2 * hz)) ]" ||
-    fail "busy did not get 2 s of CPU"
+wait_until 300 sh -c "[ \$(awk '{ print \$14 + \$15 }' /proc/$pid/stat) -ge $hz ]" ||
+    fail "busy did not get 1 s of CPU"
 # ps before and after the list: the lifetime average drifts while a busy
 # machine runs the three commands, so vectis must fall between the two.
 set -- $(ps_group "$pid")
@@ -69,7 +69,7 @@ vx list | awk 'NR == 1 { ok = ($7 == "CPU" && $8 == "MEM") }
 # A later sample covers the time since the last one: after another second
 # of CPU (and more than RESOURCE_CACHE_MS), a busy group reads above 0.
 t0=$(used_ticks "$pid")
-wait_until 60 sh -c "[ \$(awk '{ print \$14 + \$15 }' /proc/$pid/stat) -ge $((t0 + hz)) ]" ||
+wait_until 300 sh -c "[ \$(awk '{ print \$14 + \$15 }' /proc/$pid/stat) -ge $((t0 + hz)) ]" ||
     fail "busy did not get another second of CPU"
 cpu2=$(field busy cpu_percent)
 awk -v c="$cpu2" 'BEGIN { exit !(c > 1) }' || fail "second cpu_percent $cpu2"
@@ -82,7 +82,8 @@ t_log "cpu_percent and rss_bytes cover the group and agree with ps"
 vx start hog calm >/dev/null || fail "start hog calm"
 wait_until 20 sh -c '"$VECTIS_BIN" list --json | jq -e ".[] | select(.name == \"hog\") | .restarts >= 1" >/dev/null' ||
     fail "hog not restarted"
-field hog last_error | grep -Eq '^memory [0-9.]+ MiB above limit 64 MiB \(restart 1 in 300 s' ||
+# Restart 1 or later: a busy machine may take longer than hog's back-off.
+field hog last_error | grep -Eq '^memory [0-9.]+ MiB above limit 64 MiB \(restart [0-9]+ in 300 s' ||
     fail "hog last_error: $(field hog last_error)"
 grep -q "hog: memory .* above limit 64 MiB, restarting" "$T_HOME/master.out" ||
     fail "restart not logged"

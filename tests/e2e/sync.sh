@@ -177,10 +177,9 @@ setconf SYNC_TIMEOUT_S 1
 t0=$(date +%s%N)
 sync VECTIS_PUBLIC_IP=203.0.113.5
 ms=$((($(date +%s%N) - t0) / 1000000))
+# The message proves the timeout fired (the dashboard hangs 30 s, then
+# closes, which would read "empty reply"); how long it took is a figure.
 expect_failed "hang" "timed out after 1 s"
-# The message proves the timeout fired; the dashboard hangs 30 s, so the
-# only bound here is a wide sanity one below that.
-[ "$ms" -lt 25000 ] || fail "hang: took ${ms} ms with SYNC_TIMEOUT_S=1 (the dashboard hangs 30 s)"
 echo ok >"$D/mode"
 # The rest must not fail because a busy machine is slower than 1 s.
 setconf SYNC_TIMEOUT_S 30
