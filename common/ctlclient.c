@@ -235,6 +235,14 @@ ctlclient_call(const struct vx_paths *paths, json_t *req, int passthrough,
 	if (fd_write_all(fd, line, len) == -1) {
 		e = errno;
 		free(line);
+		/* A master that refused us ("too many") said why first. */
+		if ((e == EPIPE || e == ECONNRESET) && (rep =
+		    ctlclient_read_reply(fd, 0, timeout_ms, &timedout)) !=
+		    NULL) {
+			close(fd);
+			*stage = CTLCLIENT_OK;
+			return rep;
+		}
 		close(fd);
 		if (e == EAGAIN) {
 			*stage = CTLCLIENT_TIMEOUT;

@@ -137,8 +137,8 @@ paths_check_run_dir(const char *dir, struct vx_err *err)
 	struct stat st;
 
 	if (lstat(dir, &st) == -1) {
-		vx_err_set(err, VX_EXIT_FAIL, "unable to check directory %s: %s",
-		    dir, strerror(errno));
+		vx_err_set(err, VX_EXIT_FAIL,
+		    "unable to check directory %s: %s", dir, strerror(errno));
 		return -1;
 	}
 	if (S_ISLNK(st.st_mode)) {
@@ -152,8 +152,8 @@ paths_check_run_dir(const char *dir, struct vx_err *err)
 		return -1;
 	}
 	if (st.st_uid != geteuid()) {
-		vx_err_set(err, VX_EXIT_FAIL, "runtime directory %s is owned by "
-		    "uid %u, not by uid %u, refusing to use it%s", dir,
+		vx_err_set(err, VX_EXIT_FAIL, "runtime directory %s is owned "
+		    "by uid %u, not by uid %u, refusing to use it%s", dir,
 		    (unsigned)st.st_uid, (unsigned)geteuid(), hint);
 		return -1;
 	}

@@ -70,8 +70,21 @@ def ask(s):
             return None
         data += c
     return data
-held, refused = [], 0
+def ping_all():
+    global last
+    for s in list(held):
+        try:
+            r = ask(s)
+        except OSError:
+            r = None
+        if r is None or b'"ok":true' not in r:
+            held.remove(s)
+    last = time.monotonic()
+held, refused, last = [], 0, time.monotonic()
 for i in range(n):
+    # A held connection must send a request every 10 s, even now.
+    if mode == "ping" and time.monotonic() - last > 2:
+        ping_all()
     s = socket.socket(socket.AF_UNIX)
     s.settimeout(30)
     s.connect(path)
@@ -88,16 +101,15 @@ for i in range(n):
     else:
         refused += 1
         s.close()
+if mode == "ping":
+    ping_all()
 report("held %d refused %d" % (len(held), refused))
 t0 = time.monotonic()
 if mode == "ping":
     while not os.path.exists(stop):
-        time.sleep(2)
-        for s in held:
-            try:
-                ask(s)
-            except OSError:
-                pass
+        time.sleep(0.5)
+        if time.monotonic() - last > 2:
+            ping_all()
     sys.exit(0)
 open_ = set(held)
 while open_ and time.monotonic() - t0 < 60:
