@@ -53,7 +53,8 @@ print("alive=%d after=%.1f" % (alive, time.time() - t0))
 P
 loris=$!
 T_PIDS="$T_PIDS $loris"
-wait_until 30 test -e "$T_HOME/loris.up" || fail "slowloris clients did not connect"
+wait_until 60 test -e "$T_HOME/loris.up" ||
+    fail "slowloris clients did not connect: $(cat "$T_HOME/loris")"
 healthy || fail "/healthz not served beside 50 slowloris clients"
 wait "$loris"
 awk '$1 == "alive=0" { split($2, a, "="); ok = a[2] >= 10 } END { exit !ok }' \
@@ -88,7 +89,7 @@ P
 many=$!
 T_PIDS="$T_PIDS $many"
 # The worker dies while the 1000 connections are open.
-wait_until 30 test -e "$T_HOME/many.up" || fail "1000 connections not opened: $(cat "$T_HOME/many")"
+wait_until 60 test -e "$T_HOME/many.up" || fail "1000 connections not opened: $(cat "$T_HOME/many")"
 kill -KILL "$old"
 wait_until 30 sh -c "[ \"\$($VECTIS_BIN list --json | jq -r '.[] | select(.name==\"crasher\") | .pid')\" != $old ] && \
     [ \"\$($VECTIS_BIN list --json | jq -r '.[] | select(.name==\"crasher\") | .state')\" = running ]" ||
