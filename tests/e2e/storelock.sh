@@ -58,9 +58,10 @@ wait_until 30 locked || fail "sqlite3 did not take the write lock"
 r0=$(field loop restarts)
 t_log "lock taken by sqlite3 (pid $SQL_PID); loop at $r0 restarts"
 
-# About 10 s under the lock: supervision goes on, list answers (the wide
-# sanity bound is 2 s; before the fix a list waited up to 5 s per
-# transition queued before it).
+# About 10 s under the lock: supervision goes on, list answers (a wide
+# sanity bound of 5 s, for a loaded machine and sanitizer builds; before
+# the fix a list waited 5 s per transition queued before it, and the crash
+# loop was restarted once in 15 s).
 worst=0
 end=$(($(date +%s) + 10))
 while [ "$(date +%s)" -lt "$end" ]; do
@@ -70,7 +71,7 @@ while [ "$(date +%s)" -lt "$end" ]; do
 	[ "$ms" -gt "$worst" ] && worst=$ms
 	sleep 0.1
 done
-[ "$worst" -lt 2000 ] || fail "list took $worst ms under the lock"
+[ "$worst" -lt 5000 ] || fail "list took $worst ms under the lock"
 r1=$(field loop restarts)
 [ "$r1" -gt $((r0 + 3)) ] ||
     fail "loop restarted only $((r1 - r0)) times in 10 s under the lock"
