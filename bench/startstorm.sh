@@ -4,7 +4,8 @@
 # started by one "start --all", unpaced (START_CONCURRENCY=10000) and paced
 # (the master's default, or STORM_CONCURRENCY): the time until all are
 # ready, the peak of the tenants' summed RSS, and the most tenants ever in
-# state starting (and queued) at once, sampled from list --json.
+# state starting (and queued) at once, sampled from list --json and
+# counted exactly from the master's log.
 # usage: bench/startstorm.sh [N]; STORM_MODES="unpaced paced paced8" adds
 # a run with START_CONCURRENCY=8.
 set -u
@@ -140,6 +141,15 @@ run() {
 	wait "$spid"
 	awk -v m="$mode" -v n="$N" '{ printf "storm mode=%s n=%d metric=%s value=%s\n", m, n, $1, $2 }' \
 	    "$work/$mode.metrics"
+	# The master logs every state change in order: the exact most at once.
+	awk -v m="$mode" -v n="$N" '$4 ~ /^s[0-9]+:$/ {
+		if ($4 in st) c[st[$4]]--
+		st[$4] = $5
+		if (++c[$5] > mx[$5]) mx[$5] = c[$5]
+	} END {
+		printf "storm mode=%s n=%d metric=max_starting_log value=%d\n", m, n, mx["starting"]
+		printf "storm mode=%s n=%d metric=max_queued_log value=%d\n", m, n, mx["queued"]
+	}' "$work/$mode.log"
 	printf 'storm mode=%s n=%d metric=start_cmd_s value=%s (exit %d)\n' \
 	    "$mode" "$N" "$tcmd" "$rc"
 	printf 'storm mode=%s n=%d metric=start_concurrency value=%s\n' \
