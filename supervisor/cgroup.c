@@ -9,6 +9,7 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -558,6 +559,60 @@ cgroup_tenant_dir(const char *name, char *buf, size_t len)
 
 	n = snprintf(buf, len, "%s/%s%s", cg.root, name, CGROUP_SUFFIX);
 	return n < 0 || (size_t)n >= len ? -1 : 0;
+}
+
+/*
+ * /proc/PID/cgroup text: 1 and the tenant's name when the unified line
+ * ("0::PATH") ends in /subtree/NAME.tenant, 0 otherwise.
+ */
+int
+cgroup_parse_tenant(const char *text, const char *subtree, char *name,
+    size_t len)
+{
+	const char *l, *e, *n;
+	size_t sl = strlen(subtree), xl = strlen(CGROUP_SUFFIX);
+
+	for (l = text; *l != '\0'; l = *e == '\n' ? e + 1 : e) {
+		e = l + strcspn(l, "\n");
+		if (strncmp(l, "0::", 3) != 0)
+			continue;
+		/* NAME.tenant is the last component, subtree the one before. */
+		for (n = e; n > l && n[-1] != '/'; n--)
+			;
+		if (n - l < (ptrdiff_t)(sl + 5) || (size_t)(e - n) <= xl ||
+		    (size_t)(e - n) - xl >= len ||
+		    strncmp(e - xl, CGROUP_SUFFIX, xl) != 0 ||
+		    strncmp(n - 1 - sl, subtree, sl) != 0 ||
+		    n[-2 - (ptrdiff_t)sl] != '/')
+			return 0;
+		memcpy(name, n, (size_t)(e - n) - xl);
+		name[(size_t)(e - n) - xl] = '\0';
+		return 1;
+	}
+	return 0;
+}
+
+/* Our subtree's last path component, which /proc/PID/cgroup shows. */
+const char *
+cgroup_subtree(void)
+{
+	const char *s;
+
+	if (!cg.on || (s = strrchr(cg.root, '/')) == NULL)
+		return NULL;
+	return s + 1;
+}
+
+/* A tenant's cgroup file, for the figures resource.c reports. */
+int
+cgroup_tenant_read(const char *name, const char *file, char *buf,
+    size_t len)
+{
+	char dir[PATH_MAX];
+
+	if (!cg.on || cgroup_tenant_dir(name, dir, sizeof(dir)) == -1)
+		return -1;
+	return cgroup_read(dir, file, buf, len);
 }
 
 static void

@@ -42,6 +42,11 @@ int	cgroup_prepare(const char *name, struct cgroup_tenant *,
 void	cgroup_signal(const char *name, int sig, pid_t pgid);
 /* SIGKILL every process of the tenant, re-parented daemons included. */
 void	cgroup_kill(const char *name);
+/* "vectis-HASH", the tail of every tenant cgroup's path; NULL if off. */
+const char *cgroup_subtree(void);
+/* Read file (memory.current, ...) of tenant name's cgroup: 0 or -1. */
+int	cgroup_tenant_read(const char *name, const char *file, char *buf,
+	    size_t len);
 /* Remove the tenant's cgroup (remove); a busy one is left for later. */
 void	cgroup_remove(const char *name, struct cgroup_tenant *);
 /* Master exit: remove every empty tenant cgroup and the subtree. */
@@ -65,6 +70,9 @@ int	cgroup_dir(const char *mnt, const char *root, const char *self,
 int	cgroup_has_word(const char *list, const char *word);
 /* "populated N" of a cgroup.events text: 1, 0, or -1 when absent. */
 int	cgroup_populated(const char *events);
+/* /proc/PID/cgroup text: 1 and NAME if in subtree/NAME.tenant, else 0. */
+int	cgroup_parse_tenant(const char *text, const char *subtree, char *name,
+	    size_t len);
 /* Our subtree's name for key: "vectis-" and 16 hex digits. */
 void	cgroup_subtree_name(const char *key, char *buf, size_t len);
 

@@ -1,6 +1,9 @@
 /*
- * resource.c: cpu_percent and rss_bytes of each worker's whole process
- * group, from one scan of /proc, and limits.max_memory_restart_bytes.
+ * resource.c: cpu_percent and rss_bytes of every process of each tenant
+ * (SPEC section 5), from one scan of /proc, and
+ * limits.max_memory_restart_bytes.  A tenant's processes are its reaper's
+ * descendants, or, with a cgroup, its worker's session and whatever is in
+ * its cgroup.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -14,57 +17,56 @@
 
 #include <ev.h>
 
+#include "cgroup.h"
 #include "clock.h"
 #include "log.h"
 #include "master.h"
+#include "procstat.h"
 #include "resource.h"
 #include "tenant.h"
 
 #define RESOURCE_MIN_WINDOW_MS	500	/* shorter: keep the last figure */
 
-/* One worker's process group while /proc is scanned. */
+/* One running tenant while /proc is scanned. */
 struct rgroup {
-	pid_t			 pgid;
+	pid_t			 key;		/* its reaper, or its worker */
+	int			 reaper;	/* key is a reaper */
+	int			 sampled;	/* figures wanted this time */
 	struct tenant		*t;
 	unsigned long long	 ticks;
 	long long		 rss_pages;
 	int			 nproc;
 };
 
+/* One process read by this scan, until it is attributed. */
+struct rrec {
+	pid_t			 pid;
+	pid_t			 ppid;
+	pid_t			 sid;
+	unsigned long long	 ticks;
+	long long		 rss_pages;
+	int			 owner;		/* index in the groups, or: */
+};
+#define R_UNRESOLVED	(-1)
+#define R_STRANGER	(-2)		/* no tenant's, for good */
+#define R_UNKNOWN	(-3)		/* cannot tell yet: next scan */
+
 static ev_timer	resource_timer;
 static int	resource_timer_ready;
 static uint64_t	resource_last_ms;	/* last full sample */
 
-/* Fields 3 to 24 of stat, after the command in parentheses. */
+/* The fields resource.c uses, through the one stat parser (procstat.c). */
 int
 resource_parse_stat(const char *buf, struct resource_proc *p)
 {
-	long long v[25];
-	const char *s;
-	char *end;
-	int f, i;
+	struct procstat ps;
 
-	/* The command may hold ") ", so the last parenthesis counts. */
-	if ((s = strrchr(buf, ')')) == NULL || s[1] != ' ' || s[2] == '\0')
+	if (procstat_parse(buf, &ps) == -1)
 		return -1;
-	s += 3;		/* past the state letter */
-	for (f = 4; f <= 24; f++) {
-		if (*s != ' ')
-			return -1;
-		s++;
-		errno = 0;
-		v[f] = strtoll(s, &end, 10);
-		if (end == s || errno != 0)
-			return -1;
-		s = end;
-	}
-	p->pgid = (pid_t)v[5];
-	p->sid = (pid_t)v[6];
-	p->ticks = 0;
-	for (i = 14; i <= 17; i++)	/* utime stime cutime cstime */
-		if (v[i] > 0)
-			p->ticks += (unsigned long long)v[i];
-	p->rss_pages = v[24] > 0 ? v[24] : 0;
+	p->pgid = ps.pgid;
+	p->sid = ps.sid;
+	p->ticks = ps.ticks;
+	p->rss_pages = ps.rss_pages;
 	return 0;
 }
 
@@ -107,7 +109,7 @@ rgroup_cmp(const void *a, const void *b)
 {
 	const struct rgroup *x = a, *y = b;
 
-	return x->pgid < y->pgid ? -1 : x->pgid > y->pgid;
+	return x->key < y->key ? -1 : x->key > y->key;
 }
 
 static int
@@ -118,18 +120,22 @@ resource_limited(const struct tenant *t)
 }
 
 /*
- * The processes seen by the last scan.  A process outside every worker's
- * session can never join one (sessions are only left, never joined), so
- * it is read once and then skipped for as long as the same /proc entry
- * (pid and inode number) exists.  The workers' processes are re-read,
- * through a /proc/PID/stat descriptor kept open: a read after the
- * process died fails, even if its pid was reused.
+ * The processes seen by the last scan.  A process that is no tenant's can
+ * never become one: a process that is not a reaper's descendant never
+ * becomes one (re-parenting goes up, to the nearest subreaper), sessions
+ * are only left, never joined, and only the master moves processes into
+ * a tenant's cgroup.  So a stranger is read once and then skipped for as
+ * long as the same /proc entry (pid and inode number) exists.  Tenants'
+ * processes are re-read, through a /proc/PID/stat descriptor kept open: a
+ * read after the process died fails, even if its pid was reused.
  */
 struct rproc {
 	pid_t		 pid;		/* 0: free slot */
 	ino_t		 ino;		/* of /proc/PID */
 	int		 fd;		/* open stat, or -1 */
-	int		 ours;		/* in a worker's session */
+	int		 ours;		/* 1 a tenant's, 0 none's, -1 unread */
+	pid_t		 key;		/* ours: its group's key */
+	int		 rec;		/* its rrec in this scan */
 	uint32_t	 gen;		/* the last scan that saw it */
 };
 
@@ -177,6 +183,18 @@ rtab_rebuild(size_t cap, int sweep)
 	}
 	free(old);
 	return 0;
+}
+
+/* The entry of pid, if the table has one (whatever its inode). */
+static struct rproc *
+rtab_find(pid_t pid)
+{
+	struct rproc *e;
+
+	if (rcap == 0)
+		return NULL;
+	e = &rtab[rtab_slot(pid)];
+	return e->pid == pid ? e : NULL;
 }
 
 static struct rproc *
@@ -245,29 +263,130 @@ resource_read(int dfd, const char *name, struct rproc *e, char *buf,
 	return 0;
 }
 
-static int
-pid_cmp(const void *a, const void *b)
+static struct rgroup *
+resource_group(struct rgroup *g, size_t n, pid_t key)
 {
-	const pid_t *x = a, *y = b;
+	struct rgroup k;
 
-	return *x < *y ? -1 : *x > *y;
+	if (key <= 0)
+		return NULL;
+	k.key = key;
+	return bsearch(&k, g, n, sizeof(*g), rgroup_cmp);
+}
+
+/* What a process is by itself: its group's worker or session, or a reaper. */
+static int
+resource_direct(const struct rrec *r, struct rproc *e, struct rgroup *g,
+    size_t n)
+{
+	struct rgroup *hit;
+
+	if (e->ours == 1) {
+		if ((hit = resource_group(g, n, e->key)) != NULL)
+			return (int)(hit - g);
+		e->ours = -1;	/* its run ended: look again */
+	}
+	if ((hit = resource_group(g, n, r->pid)) != NULL)
+		return hit->reaper ? R_STRANGER : (int)(hit - g);
+	/* The worker may not have called setsid() yet: its pid counts. */
+	if ((hit = resource_group(g, n, r->sid)) != NULL && !hit->reaper)
+		return (int)(hit - g);
+	return R_UNRESOLVED;
 }
 
 /*
- * One pass over /proc: every process in a worker's session is read and
- * added to its group in g; workers[] holds every worker's pid (its
- * session and group id), sorted.
+ * Attribute rec i by its parents: up the ppid chain to a reaper or a
+ * worker (a group's key), a stranger, or a process this scan did not
+ * see (then nobody can tell yet).  Every process on the way gets the
+ * answer; the chain never loops, a snapshot of one could (pid reuse).
  */
 static void
-resource_scan(const pid_t *workers, size_t nw, struct rgroup *g, size_t n)
+resource_chain(struct rrec *recs, size_t nrec, size_t i, struct rgroup *g,
+    size_t n, size_t *path)
 {
-	struct resource_proc p;
-	struct rgroup key, *hit;
+	struct rgroup *hit;
+	struct rproc *e, *pe;
+	size_t np = 0, cur = i, k;
+	int res;
+
+	for (;;) {
+		if (recs[cur].owner != R_UNRESOLVED) {
+			res = recs[cur].owner;
+			break;
+		}
+		e = rtab_find(recs[cur].pid);
+		if (e == NULL || np == nrec) {
+			res = R_UNKNOWN;
+			break;
+		}
+		if ((res = resource_direct(&recs[cur], e, g, n)) !=
+		    R_UNRESOLVED) {
+			recs[cur].owner = res;
+			break;
+		}
+		path[np++] = cur;
+		if ((hit = resource_group(g, n, recs[cur].ppid)) != NULL) {
+			res = (int)(hit - g);
+			break;
+		}
+		pe = rtab_find(recs[cur].ppid);
+		if (pe == NULL || pe->gen != rgen) {
+			res = R_UNKNOWN;	/* not seen: new, or gone */
+			break;
+		}
+		if (pe->ours == 0) {
+			res = R_STRANGER;
+			break;
+		}
+		cur = (size_t)pe->rec;
+	}
+	for (k = 0; k < np; k++)
+		recs[path[k]].owner = res;
+}
+
+/* The tenant whose cgroup holds pid (cgroups on), as an index in g. */
+static int
+resource_cgroup(pid_t pid, const char *subtree, struct rgroup *g, size_t n)
+{
+	char path[64], buf[4096], name[NAME_MAX + 1];
+	ssize_t len;
+	size_t i;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return R_UNKNOWN;
+	len = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (len <= 0)
+		return R_UNKNOWN;
+	buf[len] = '\0';
+	if (cgroup_parse_tenant(buf, subtree, name, sizeof(name)) != 1)
+		return R_STRANGER;
+	for (i = 0; i < n; i++)
+		if (!g[i].reaper && strcmp(g[i].t->name, name) == 0)
+			return (int)i;
+	return R_UNKNOWN;	/* a tenant's, but not running now */
+}
+
+/*
+ * One pass over /proc reads every process not known as a stranger; then
+ * each is attributed to a group of g (sorted by key): a reaper's
+ * descendants, a worker's session, what is in a tenant's cgroup.
+ */
+static void
+resource_scan(struct rgroup *g, size_t n)
+{
+	struct procstat p;
+	struct rrec *recs = NULL, *nr;
 	struct dirent *de;
 	struct rproc *e;
+	size_t nrec = 0, rcapx = 0, i, *path = NULL;
+	const char *subtree = cgroup_subtree();
 	char buf[1024], *end;
 	pid_t pid;
 	long l;
+	int k;
 	DIR *d;
 
 	if (rfds_max == 0) {
@@ -303,27 +422,80 @@ resource_scan(const pid_t *workers, size_t nw, struct rgroup *g, size_t n)
 			continue;
 		}
 		if (resource_read(dirfd(d), de->d_name, e, buf,
-		    sizeof(buf)) == -1 || resource_parse_stat(buf, &p) == -1)
+		    sizeof(buf)) == -1 || procstat_parse(buf, &p) == -1)
 			continue;	/* gone meanwhile */
+		if (nrec == rcapx) {
+			rcapx = rcapx ? rcapx * 2 : 256;
+			if ((nr = realloc(recs, rcapx * sizeof(*recs))) ==
+			    NULL)
+				break;
+			recs = nr;
+		}
 		e->gen = rgen;
-		/* The worker itself may not have called setsid() yet. */
-		e->ours = bsearch(&pid, workers, nw, sizeof(*workers),
-		    pid_cmp) != NULL || bsearch(&p.sid, workers, nw,
-		    sizeof(*workers), pid_cmp) != NULL;
-		if (!e->ours || rfds > rfds_max)
-			rtab_close(e);
-		if (!e->ours)
-			continue;
-		key.pgid = p.pgid;
-		hit = bsearch(&key, g, n, sizeof(*g), rgroup_cmp);
-		if (hit == NULL)
-			continue;
-		hit->ticks += p.ticks;
-		hit->rss_pages += p.rss_pages;
-		hit->nproc++;
+		recs[nrec].pid = pid;
+		recs[nrec].ppid = p.ppid;
+		recs[nrec].sid = p.sid;
+		recs[nrec].ticks = p.ticks;
+		recs[nrec].rss_pages = p.rss_pages;
+		recs[nrec].owner = R_UNRESOLVED;
+		nrec++;
 	}
 	closedir(d);
+	if (nrec > 0 && (path = calloc(nrec, sizeof(*path))) == NULL)
+		nrec = 0;
+	/* The table is complete for this scan: its entries stay put. */
+	for (i = 0; i < nrec; i++)
+		rtab_find(recs[i].pid)->rec = (int)i;
+	for (i = 0; i < nrec; i++) {
+		resource_chain(recs, nrec, i, g, n, path);
+		e = rtab_find(recs[i].pid);
+		/* In no tenant's tree: maybe in a tenant's cgroup. */
+		if (recs[i].owner < 0 && subtree != NULL) {
+			k = resource_cgroup(recs[i].pid, subtree, g, n);
+			if (k >= 0 || recs[i].owner == R_STRANGER)
+				recs[i].owner = k;
+		}
+		if (recs[i].owner == R_STRANGER) {
+			e->ours = 0;
+			rtab_close(e);
+			continue;
+		}
+		if (recs[i].owner < 0)
+			continue;	/* R_UNKNOWN: read again next time */
+		e->ours = 1;
+		e->key = g[recs[i].owner].key;
+		if (rfds > rfds_max)
+			rtab_close(e);
+		g[recs[i].owner].ticks += recs[i].ticks;
+		g[recs[i].owner].rss_pages += recs[i].rss_pages;
+		g[recs[i].owner].nproc++;
+	}
+	free(path);
+	free(recs);
 	(void)rtab_rebuild(rcap, 1);
+}
+
+/*
+ * A cgroup's memory.current less its inactive file cache (the working
+ * set, as the kubelet counts it), when the memory controller is there.
+ */
+static long long
+resource_cgroup_memory(const struct tenant *t)
+{
+	char buf[8192], *p, *end;
+	long long cur, inactive = 0;
+
+	if (cgroup_tenant_read(t->name, "memory.current", buf,
+	    sizeof(buf)) == -1)
+		return -1;
+	errno = 0;
+	cur = strtoll(buf, &end, 10);
+	if (errno != 0 || end == buf || cur < 0)
+		return -1;
+	if (cgroup_tenant_read(t->name, "memory.stat", buf,
+	    sizeof(buf)) == 0 && (p = strstr(buf, "\ninactive_file ")) != NULL)
+		inactive = strtoll(p + 15, NULL, 10);
+	return inactive > 0 && inactive < cur ? cur - inactive : cur;
 }
 
 /* New figures for one tenant from its group's totals. */
@@ -339,7 +511,9 @@ resource_apply(struct rgroup *g, uint64_t now, long hz, long page)
 		t->cpu_sampled_ms = 0;
 		return;
 	}
-	t->rss_bytes = g->rss_pages * page;
+	/* The cgroup's own figure, where its memory controller is on. */
+	if (g->reaper || (t->rss_bytes = resource_cgroup_memory(t)) < 0)
+		t->rss_bytes = g->rss_pages * page;
 	if (t->cpu_sampled_ms != 0 && t->cpu_sampled_ms >= t->started_mono) {
 		if (now - t->cpu_sampled_ms < RESOURCE_MIN_WINDOW_MS)
 			return;
@@ -354,7 +528,7 @@ resource_apply(struct rgroup *g, uint64_t now, long hz, long page)
 	t->cpu_sampled_ms = now;
 }
 
-/* Restart every sampled tenant whose group is above its memory limit. */
+/* Restart every sampled tenant whose processes are above its limit. */
 static void
 resource_enforce(struct rgroup *g, size_t n)
 {
@@ -364,7 +538,7 @@ resource_enforce(struct rgroup *g, size_t n)
 
 	for (i = 0; i < n; i++) {
 		t = g[i].t;
-		if (!resource_limited(t) || t->rss_bytes < 0 ||
+		if (!g[i].sampled || !resource_limited(t) || t->rss_bytes < 0 ||
 		    t->rss_bytes <= t->spec.limits.max_memory_restart_bytes)
 			continue;
 		resource_limit_text(t->rss_bytes,
@@ -381,8 +555,7 @@ resource_sample(int limited)
 	static long hz, page;
 	struct rgroup *g;
 	struct tenant *t;
-	pid_t *w;
-	size_t i, n = 0, nw = 0;
+	size_t i, n = 0, ns = 0;
 	uint64_t now;
 
 	if (hz == 0) {
@@ -393,33 +566,33 @@ resource_sample(int limited)
 		if (page <= 0)
 			page = 4096;
 	}
-	g = calloc(M->ntenants + 1, sizeof(*g));
-	w = calloc(M->ntenants + 1, sizeof(*w));
-	if (g == NULL || w == NULL)
-		goto out;
+	/*
+	 * Every running tenant has a group, so that none of its processes
+	 * is taken for a stranger; only the sampled ones get new figures.
+	 */
+	if ((g = calloc(M->ntenants + 1, sizeof(*g))) == NULL)
+		return;
 	for (i = 0; i < M->ntenants; i++) {
 		t = M->tenants[i];
 		if (t->pid <= 0)
 			continue;
-		w[nw++] = t->pid;
-		if (limited && !resource_limited(t))
-			continue;
-		g[n].pgid = t->pid;	/* the worker leads its group */
+		g[n].reaper = t->child_pid > 0 && t->child_pid != t->pid;
+		g[n].key = g[n].reaper ? t->child_pid : t->pid;
 		g[n].t = t;
+		g[n].sampled = !limited || resource_limited(t);
+		ns += (size_t)g[n].sampled;
 		n++;
 	}
-	if (n > 0) {
-		qsort(w, nw, sizeof(*w), pid_cmp);
+	if (ns > 0) {
 		qsort(g, n, sizeof(*g), rgroup_cmp);
-		resource_scan(w, nw, g, n);
+		resource_scan(g, n);
 		now = clock_mono_ms();
 		for (i = 0; i < n; i++)
-			resource_apply(&g[i], now, hz, page);
+			if (g[i].sampled)
+				resource_apply(&g[i], now, hz, page);
 		resource_enforce(g, n);
 	}
-out:
 	free(g);
-	free(w);
 }
 
 /*

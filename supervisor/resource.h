@@ -1,4 +1,4 @@
-/* resource.h: CPU and memory of each worker's process group, from /proc. */
+/* resource.h: CPU and memory of every process of each tenant, from /proc. */
 #ifndef VX_RESOURCE_H
 #define VX_RESOURCE_H
 
@@ -23,7 +23,7 @@ int	resource_parse_stat(const char *, struct resource_proc *);
 double	resource_cpu_percent(unsigned long long ticks, uint64_t ms, long hz);
 /* "memory 812 MiB above limit 800 MiB" */
 void	resource_limit_text(long long rss, long long limit, char *, size_t);
-/* Before list/status answers: sample every worker group unless fresh. */
+/* Before list/status answers: sample every running tenant unless fresh. */
 void	resource_refresh(void);
 /* Run the memory-limit timer only while a limited worker runs. */
 void	resource_schedule(void);

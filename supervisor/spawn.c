@@ -1,6 +1,10 @@
-/* spawn.c: pipes, posix_spawn of the shim, process group signals. */
+/*
+ * spawn.c: pipes, posix_spawn of the shim, process group signals, and the
+ * requests a tenant's reaper takes.
+ */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -9,12 +13,17 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cgroup.h"
+#include "clock.h"
 #include "fd.h"
 #include "ident.h"
+#include "log.h"
 #include "shimproto.h"
 #include "spawn.h"
 #include "sdnotify.h"
 #include "spawner.h"
+
+#define SPAWN_WORKER_WAIT_MS	2000	/* a reaper names its worker */
 
 /* Growable NULL-terminated vector of malloc'd strings. */
 struct strv {
@@ -153,15 +162,16 @@ spawn_argv_ident(struct strv *argv, const struct ident *id)
 	return 0;
 }
 
-/* vectis-worker-shim [-C dir] [-c cgroup] [-U uid -G gid ...] ... -- argv */
+/* vectis-worker-shim [-R] [-C dir] [-c cgroup] [-U uid -G gid ...] -- argv */
 static int
 spawn_argv(const struct tenant_spec *s, const struct ident *id,
     const char *shim, const struct rlimit *nofile, const char *cgroup,
-    struct strv *argv)
+    int reaper, struct strv *argv)
 {
 	size_t i;
 
 	if (strv_add(argv, strdup(shim)) == -1 ||
+	    (reaper && strv_add(argv, strdup("-R")) == -1) ||
 	    (s->cwd != NULL && strv_cat(argv, "", "-C", s->cwd) == -1) ||
 	    (cgroup != NULL && strv_cat(argv, "", "-c", cgroup) == -1) ||
 	    spawn_argv_ident(argv, id) == -1 ||
@@ -255,20 +265,88 @@ spawn_actions(posix_spawn_file_actions_t *fa, posix_spawnattr_t *attr,
 	return 0;
 }
 
+/*
+ * The spawner died holding this start's pipes (review L3): the clone it
+ * may have made is our unreaped child, so its pid is safe to signal; a
+ * reaper takes the request for its whole tree, even before it forked.
+ */
+static void
+spawn_kill_lost(const struct tenant_spec *s, pid_t lost, int reaper)
+{
+	if (lost <= 0)
+		return;
+	log_warn("%s: killing process %d the spawner made before it died",
+	    s->name, (int)lost);
+	if (reaper)
+		(void)spawn_reaper_signal(lost, 1, SIGKILL);
+	else {
+		(void)kill(lost, SIGKILL);
+		cgroup_kill(s->name);
+	}
+}
+
+/*
+ * A reaper's first record names its worker.  Waited for here, bounded:
+ * the shim is a small static program, so this is its exec and one fork
+ * (a fraction of a millisecond), and the tenant's pid is then known from
+ * the start, as without a reaper.  A report instead is the shim's failed
+ * stage; a timeout or EOF fails the start, and the reaper is told to kill
+ * whatever it made.  0, -1 (transient) or -2 (the shim refused), err set.
+ */
+static int
+spawn_wait_worker(const struct tenant_spec *s, int fd, pid_t reaper,
+    pid_t *worker, struct vx_err *err)
+{
+	struct shim_report r;
+	struct pollfd pfd;
+	uint64_t end = clock_mono_ms() + SPAWN_WORKER_WAIT_MS, now;
+	ssize_t n;
+
+	pfd.fd = fd;
+	pfd.events = POLLIN;
+	for (;;) {
+		n = read(fd, &r, sizeof(r));
+		if (n == (ssize_t)sizeof(r))
+			break;
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 && errno == EAGAIN &&
+		    (now = clock_mono_ms()) < end) {
+			(void)poll(&pfd, 1, (int)(end - now));
+			continue;
+		}
+		(void)spawn_reaper_signal(reaper, 1, SIGKILL);
+		vx_err_set(err, VX_EXIT_FAIL, "worker shim %s before naming "
+		    "its worker", n == 0 ? "exited" : n == -1 ?
+		    "took too long" : "wrote a short record");
+		return -1;
+	}
+	if (r.stage == SHIM_WORKER_PID && r.error > 1) {
+		*worker = (pid_t)r.error;
+		return 0;
+	}
+	/* The shim exits by itself after a report. */
+	spawn_report_text(s, r.stage, r.error, err->msg, sizeof(err->msg));
+	err->code = VX_EXIT_FAIL;
+	return r.stage == SHIM_STAGE_REAPER && (r.error == EAGAIN ||
+	    r.error == ENOMEM) ? -1 : -2;
+}
+
 /* Start one worker; the shim does the rest and reports failures. */
 pid_t
 spawn_worker(const struct tenant_spec *s, const char *shim,
     const struct rlimit *nofile_default, const char *cgroup,
-    struct spawn_fds *f, struct vx_err *err)
+    struct spawn_fds *f, pid_t *worker, struct vx_err *err)
 {
 	struct strv argv = { NULL, 0, 0 }, env = { NULL, 0, 0 };
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
 	struct ident id;
-	int child[4], i, rc, cgfd = -1;
-	pid_t pid = -1;
+	int child[4], i, rc, cgfd = -1, reaper;
+	pid_t pid = -1, lost = 0;
 
 	f->out = f->err = f->notify = f->status = -1;
+	*worker = -1;
 	if (ident_lookup(s->user, s->group, &id, &rc) == -1) {
 		/* Said as the shim would have said it, in last_error. */
 		spawn_report_text(s, SHIM_STAGE_USER, rc, err->msg,
@@ -276,8 +354,14 @@ spawn_worker(const struct tenant_spec *s, const char *shim,
 		err->code = VX_EXIT_FAIL;
 		return -2;
 	}
-	if (spawn_argv(s, &id, shim, nofile_default, NULL, &argv) == -1 ||
-	    spawn_env(s, &env) == -1) {
+	/* The spawner forks cheaply, right into the cgroup. */
+	if (cgroup != NULL && (cgfd = open(cgroup,
+	    O_PATH | O_DIRECTORY | O_CLOEXEC)) == -1)
+		cgroup = NULL;	/* gone: this start goes without */
+	/* No cgroup to hold the tenant's processes: the shim stays. */
+	reaper = cgroup == NULL;
+	if (spawn_argv(s, &id, shim, nofile_default, NULL, reaper,
+	    &argv) == -1 || spawn_env(s, &env) == -1) {
 		vx_err_set(err, VX_EXIT_FAIL, "unable to spawn: %s",
 		    strerror(ENOMEM));
 		goto out;
@@ -287,16 +371,12 @@ spawn_worker(const struct tenant_spec *s, const char *shim,
 		    strerror(errno));
 		goto out;
 	}
-	/* The spawner forks cheaply, right into the cgroup. */
-	if (cgroup != NULL && (cgfd = open(cgroup,
-	    O_PATH | O_DIRECTORY | O_CLOEXEC)) == -1)
-		cgroup = NULL;	/* gone: this start goes without */
 	rc = 0;
-	pid = spawner_spawn(shim, argv.v, env.v, child, cgfd, &rc);
+	pid = spawner_spawn(shim, argv.v, env.v, child, cgfd, &rc, &lost);
 	if (pid == -2) {
 		/* posix_spawn cannot: the shim joins the cgroup itself. */
 		strv_free(&argv);
-		if (spawn_argv(s, &id, shim, nofile_default, cgroup,
+		if (spawn_argv(s, &id, shim, nofile_default, cgroup, reaper,
 		    &argv) == -1 || spawn_actions(&fa, &attr, child) == -1)
 			rc = ENOMEM;
 		else {
@@ -306,20 +386,29 @@ spawn_worker(const struct tenant_spec *s, const char *shim,
 			posix_spawnattr_destroy(&attr);
 		}
 	}
-	if (cgfd != -1)
-		close(cgfd);
-	if (rc != 0 || pid <= 0) {
+	for (i = 0; i < 4; i++)
+		close(child[i]);
+	if (pid == -3) {
+		spawn_kill_lost(s, lost, reaper);
+		pid = -1;
+		vx_err_set(err, VX_EXIT_FAIL, "the spawner died during this "
+		    "start");
+	} else if (rc != 0 || pid <= 0) {
 		if (rc == 0)
 			rc = EAGAIN;
 		pid = -1;
 		vx_err_set(err, VX_EXIT_FAIL, "cannot start %s: %s", shim,
 		    strerror(rc));
-	}
-	for (i = 0; i < 4; i++)
-		close(child[i]);
-	if (pid == -1)
+	} else if (!reaper)
+		*worker = pid;
+	else if ((rc = spawn_wait_worker(s, f->status, pid, worker,
+	    err)) != 0)
+		pid = rc;
+	if (pid < 0)
 		spawn_close_fds(f);
 out:
+	if (cgfd != -1)
+		close(cgfd);
 	ident_free(&id);
 	strv_free(&argv);
 	strv_free(&env);
@@ -349,6 +438,24 @@ spawn_as_root(const struct tenant_spec *s)
 	if (s->user == NULL)
 		return geteuid() == 0;
 	return strcmp(s->user, "root") == 0;
+}
+
+/*
+ * Ask a tenant's reaper (our child, so its pid is safe until we reap it)
+ * to send sig to every process of the tenant (tree) or to the worker.
+ */
+int
+spawn_reaper_signal(pid_t reaper, int tree, int sig)
+{
+	union sigval v;
+
+	if (reaper <= 1)
+		return -1;
+	v.sival_int = sig;
+	if (sigqueue(reaper, tree ? SHIM_SIG_TREE : SHIM_SIG_WORKER,
+	    v) == -1 && errno != ESRCH)
+		return -1;
+	return 0;
 }
 
 /* Signal a whole worker group; a group that is already gone is fine. */
@@ -412,6 +519,10 @@ spawn_report_text(const struct tenant_spec *s, int stage, int error,
 		break;
 	case SHIM_STAGE_CGROUP:
 		snprintf(buf, len, "cannot join the tenant's cgroup: %s", why);
+		break;
+	case SHIM_STAGE_REAPER:
+		snprintf(buf, len, "cannot start the tenant's reaper: %s",
+		    why);
 		break;
 	default:
 		snprintf(buf, len, "worker shim failed to set up: %s", why);

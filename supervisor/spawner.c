@@ -3,7 +3,10 @@
  * descriptor table (four pipes per worker) and, at exec, closes each of
  * them again: with a thousand tenants that cost dominates a start.  The
  * spawner is forked early, holds one socket, and forks workers with
- * CLONE_PARENT so that they are the master's children all the same.
+ * CLONE_PARENT so that they are the master's children all the same.  The
+ * kernel writes each clone's pid into a page the master shares
+ * (CLONE_PARENT_SETTID), so a spawner that dies before its reply leaves the
+ * master knowing which child to kill (review L3).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -14,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
@@ -38,6 +42,8 @@ struct spawner_reply {
 
 static int	sp_fd = -1;
 static pid_t	sp_pid;
+/* Shared with the spawner: the pid of the clone of the current request. */
+static volatile pid_t	*sp_slot;
 
 static void __attribute__((noreturn))
 spawner_fail(int stage, int error)
@@ -87,6 +93,8 @@ spawner_child(const int fds[4], int join, const char *path, char **argv,
  * into that cgroup: CLONE_INTO_CGROUP costs nothing, while moving a
  * process afterwards through cgroup.procs waits for an RCU grace period,
  * milliseconds on a busy machine.  *join says the child must move itself.
+ * The kernel stores the pid in the shared slot before the clone can run
+ * (CLONE_PARENT_SETTID); the old clone() stores it just after.
  */
 static pid_t
 spawner_fork(int cgfd, int *join)
@@ -95,20 +103,25 @@ spawner_fork(int cgfd, int *join)
 	pid_t pid;
 
 	*join = -1;
+	memset(&ca, 0, sizeof(ca));
+	/* With CLONE_PARENT the exit signal is the spawner's own. */
+	ca.flags = CLONE_PARENT | CLONE_PARENT_SETTID;
+	ca.exit_signal = 0;
+	ca.parent_tid = (uint64_t)(uintptr_t)sp_slot;
 	if (cgfd != -1) {
-		memset(&ca, 0, sizeof(ca));
-		/* With CLONE_PARENT the exit signal is the spawner's own. */
-		ca.flags = CLONE_PARENT | CLONE_INTO_CGROUP;
-		ca.exit_signal = 0;
+		ca.flags |= CLONE_INTO_CGROUP;
 		ca.cgroup = (uint64_t)cgfd;
-		pid = (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
-		if (pid != -1 || (errno != ENOSYS && errno != E2BIG &&
-		    errno != EINVAL))
-			return pid;
-		*join = cgfd;
 	}
-	return (pid_t)syscall(SYS_clone, CLONE_PARENT | SIGCHLD, NULL, NULL,
+	pid = (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
+	if (pid != -1 || (errno != ENOSYS && errno != E2BIG &&
+	    errno != EINVAL))
+		return pid;
+	*join = cgfd;
+	pid = (pid_t)syscall(SYS_clone, CLONE_PARENT | SIGCHLD, NULL, NULL,
 	    NULL, NULL);
+	if (pid > 0)
+		*sp_slot = pid;
+	return pid;
 }
 
 /* Split the request's strings into path, argv and envp (in place). */
@@ -219,8 +232,19 @@ int
 spawner_start(struct vx_err *err)
 {
 	pid_t pid, master = getpid();
+	void *slot;
 	int sv[2], fd;
 
+	if (sp_slot == NULL) {
+		slot = mmap(NULL, sizeof(pid_t), PROT_READ | PROT_WRITE,
+		    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+		if (slot == MAP_FAILED) {
+			vx_err_set(err, VX_EXIT_FAIL, "unable to map a page: "
+			    "%s", strerror(errno));
+			return -1;
+		}
+		sp_slot = slot;
+	}
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == -1) {
 		vx_err_set(err, VX_EXIT_FAIL, "unable to create socket: %s",
 		    strerror(errno));
@@ -264,7 +288,7 @@ spawner_start(struct vx_err *err)
 /* The master's side: one request and a blocking reply (microseconds). */
 pid_t
 spawner_spawn(const char *path, char *const argv[], char *const envp[],
-    const int fds[4], int cgfd, int *error)
+    const int fds[4], int cgfd, int *error, pid_t *lost)
 {
 	char cbuf[CMSG_SPACE(5 * sizeof(int))], *buf, *p;
 	int all[5], nfd = cgfd != -1 ? 5 : 4;
@@ -300,6 +324,8 @@ spawner_spawn(const char *path, char *const argv[], char *const envp[],
 	memcpy(all, fds, 4 * sizeof(int));
 	all[4] = cgfd;
 	memcpy(CMSG_DATA(c), all, nfd * sizeof(int));
+	*lost = 0;
+	*sp_slot = 0;
 	do {
 		n = sendmsg(sp_fd, &msg, MSG_NOSIGNAL);
 	} while (n == -1 && errno == EINTR);
@@ -313,9 +339,15 @@ spawner_spawn(const char *path, char *const argv[], char *const envp[],
 		n = read(sp_fd, &r, sizeof(r));
 	} while (n == -1 && errno == EINTR);
 	if (n != (ssize_t)sizeof(r)) {
+		/*
+		 * It took the request and died: it may have cloned a worker
+		 * that holds these pipes.  No second one (review L3).
+		 */
 		log_error("spawner: no reply; spawning directly from now on");
 		spawner_lost();
-		return -2;
+		*lost = *sp_slot;
+		*error = EPIPE;
+		return -3;
 	}
 	if (r.pid <= 0) {
 		*error = r.error;

@@ -18,10 +18,13 @@ int	spawner_start(struct vx_err *);
  * status descriptors (stdin /dev/null), in a new session, and, if cgfd is
  * not -1, in the cgroup whose directory cgfd is.  Returns the pid; -1 with
  * *error set when the fork failed; -2 when the spawner cannot take the
- * request (gone, or the request too large): use posix_spawn instead.
+ * request (gone, or the request too large): use posix_spawn instead; -3
+ * when it took the request and died before replying: *lost is then the
+ * master's child it cloned for it (unreaped), or 0 if it made none, and
+ * the fds must not be used for another start.
  */
 pid_t	spawner_spawn(const char *path, char *const argv[], char *const envp[],
-	    const int fds[4], int cgfd, int *error);
+	    const int fds[4], int cgfd, int *error, pid_t *lost);
 /* The spawner's own pid, 0 if none. */
 pid_t	spawner_pid(void);
 /* The spawner exited: stop using it. */

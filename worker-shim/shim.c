@@ -4,7 +4,9 @@
  * The master starts it with fds 0-2 (stdin /dev/null, stdout and stderr
  * pipes), SHIM_NOTIFY_FD (the notify pipe) and SHIM_STATUS_FD (a pipe whose
  * EOF means exec succeeded), already in its own session.  The shim runs
- * fixed stages and execs the tenant command; it never stays resident.
+ * fixed stages and execs the tenant command.  With -R (a tenant without a
+ * cgroup) it forks first and stays resident as the tenant's subreaper
+ * (reaper.c); the child runs the stages.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -13,6 +15,7 @@
 #include <unistd.h>
 
 #include "privdrop.h"
+#include "reaper.h"
 #include "shimproto.h"
 #include "stages.h"
 
@@ -75,8 +78,11 @@ shim_parse(int argc, char **argv, struct shim_opts *o)
 
 	memset(o, 0, sizeof(*o));
 	o->nofile = o->nofile_hard = o->nproc = o->memory = -1;
-	while ((ch = getopt(argc, argv, "+C:c:U:G:S:H:L:n:N:p:m:")) != -1) {
+	while ((ch = getopt(argc, argv, "+C:c:U:G:S:H:L:n:N:p:m:R")) != -1) {
 		switch (ch) {
+		case 'R':
+			o->reaper = 1;
+			break;
 		case 'C':
 			o->cwd = optarg;
 			break;
@@ -130,6 +136,8 @@ main(int argc, char **argv)
 	stage_fds();
 	shim_parse(argc, argv, &o);
 	stage_cgroup(&o);
+	if (o.reaper)
+		reaper_start(argc, argv);	/* returns in the worker */
 	stage_rlimits(&o);
 	privdrop(&o);
 	stage_chdir(&o);

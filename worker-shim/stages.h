@@ -18,6 +18,7 @@ struct shim_opts {
 	long long	 nofile_hard;	/* -1 = same as nofile */
 	long long	 nproc;
 	long long	 memory;
+	int		 reaper;	/* -R: stay as the tenant's subreaper */
 	char		**argv;
 };
 

@@ -148,10 +148,46 @@ test_subtree_name(void **state)
 	assert_string_equal(a, "vectis-cbf29ce484222325");
 }
 
+/* /proc/PID/cgroup says which tenant's cgroup a process is in. */
+static void
+test_parse_tenant(void **state)
+{
+	char name[64];
+
+	(void)state;
+	assert_int_equal(cgroup_parse_tenant("0::/vectis-ab/bot.tenant\n",
+	    "vectis-ab", name, sizeof(name)), 1);
+	assert_string_equal(name, "bot");
+	/* Hybrid hosts list v1 hierarchies first; a deeper base is fine. */
+	assert_int_equal(cgroup_parse_tenant("4:memory:/x\n1:cpu:/\n"
+	    "0::/system.slice/v.service/vectis-ab/a.b.tenant\n", "vectis-ab",
+	    name, sizeof(name)), 1);
+	assert_string_equal(name, "a.b");
+	/* Another subtree, the master's leaf, a suffix only, no v2 line. */
+	assert_int_equal(cgroup_parse_tenant("0::/vectis-cd/bot.tenant\n",
+	    "vectis-ab", name, sizeof(name)), 0);
+	assert_int_equal(cgroup_parse_tenant("0::/xvectis-ab/bot.tenant\n",
+	    "vectis-ab", name, sizeof(name)), 0);
+	assert_int_equal(cgroup_parse_tenant("0::/vectis-ab/master\n",
+	    "vectis-ab", name, sizeof(name)), 0);
+	assert_int_equal(cgroup_parse_tenant("0::/vectis-ab/.tenant\n",
+	    "vectis-ab", name, sizeof(name)), 0);
+	assert_int_equal(cgroup_parse_tenant("0::vectis-ab/b.tenant",
+	    "vectis-ab", name, sizeof(name)), 0);
+	assert_int_equal(cgroup_parse_tenant("1:cpu:/vectis-ab/b.tenant\n",
+	    "vectis-ab", name, sizeof(name)), 0);
+	assert_int_equal(cgroup_parse_tenant("", "vectis-ab", name,
+	    sizeof(name)), 0);
+	/* A name that does not fit is no name. */
+	assert_int_equal(cgroup_parse_tenant("0::/vectis-ab/toolong.tenant",
+	    "vectis-ab", name, 4), 0);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parse_tenant),
 		cmocka_unit_test(test_mountinfo_cgroup2),
 		cmocka_unit_test(test_mountinfo_other),
 		cmocka_unit_test(test_self),

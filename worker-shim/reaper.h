@@ -1,0 +1,15 @@
+/* reaper.h: the shim's resident mode, for a tenant without a cgroup. */
+#ifndef VX_REAPER_H
+#define VX_REAPER_H
+
+/*
+ * Become a child subreaper and fork.  Returns in the child, the worker, in
+ * a session of its own, once it has written its pid on the status fd; the
+ * shim itself stays: it closes every descriptor, serves the master's
+ * signal requests, and once the worker has exited it kills every process
+ * left below it and exits as the worker did.  argv is blanked in the
+ * reaper, so that ps shows it as SHIM_REAPER_NAME, not as the tenant.
+ */
+void	reaper_start(int argc, char **argv);
+
+#endif
