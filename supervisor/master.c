@@ -308,9 +308,25 @@ master_load(void)
 	vx_err_clear(&err);
 	if (store_load_tenants(M->store, master_load_cb, NULL, &err) == -1)
 		fatalx("unable to load tenants: %s", err.msg);
-	/* Record that no worker of a previous master is left. */
+	/*
+	 * Record that no worker of a previous master is left, in one
+	 * transaction: with synchronous=FULL, one commit per tenant took
+	 * 5.7 s at 1000 tenants instead of 1 s.
+	 */
+	if (store_begin(M->store, &err) == -1)
+		goto fail;
 	for (i = 0; i < M->ntenants; i++)
-		(void)tenant_save(M->tenants[i], NULL, NULL);
+		if (tenant_save(M->tenants[i], NULL, NULL) == -1) {
+			snprintf(err.msg, sizeof(err.msg), "unable to record "
+			    "%s", M->tenants[i]->name);
+			goto fail;
+		}
+	if (store_commit(M->store, &err) == 0)
+		return;
+fail:
+	store_rollback(M->store);
+	log_error("unable to record the tenants: %s", err.msg);
+	master_store_failed();
 }
 
 static void
