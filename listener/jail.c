@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <grp.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/capability.h>
 #include <sys/prctl.h>
@@ -125,15 +126,23 @@ static unsigned long long
 jail_data_now(void)
 {
 	unsigned long long kb = 0;
-	char line[128];
+	char line[128], *p, *end;
 	FILE *f;
 
 	if ((f = fopen("/proc/self/status", "re")) == NULL)
 		return 0;
-	while (fgets(line, sizeof(line), f) != NULL)
-		if (sscanf(line, "VmData: %llu kB", &kb) == 1)
-			break;
-	fclose(f);
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if (strncmp(line, "VmData:", 7) != 0)
+			continue;
+		for (p = line + 7; *p == ' ' || *p == '\t'; p++)
+			;
+		errno = 0;
+		kb = strtoull(p, &end, 10);
+		if (errno != 0 || end == p || strcmp(end, " kB\n") != 0)
+			kb = 0;
+		break;
+	}
+	(void)fclose(f);
 	return kb * 1024;
 }
 
