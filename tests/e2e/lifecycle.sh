@@ -76,7 +76,8 @@ vx apply /dev/stdin >/dev/null <<J || fail "apply talker"
 J
 wait_until 2 sh -c "$VECTIS_BIN status talker --json | jq -e '.last_error == \"auth failed\"'" ||
     fail "LAST_ERROR did not reach last_error"
-[ "$(db "SELECT last_error FROM worker_process WHERE name='talker'")" = "auth failed" ] ||
+# last_error reaches the database with the next batched flush (SPEC 7).
+wait_until 30 sh -c "[ \"\$(sqlite3 -cmd '.timeout 2000' '$T_HOME/vectis.db' \"SELECT last_error FROM worker_process WHERE name='talker'\")\" = 'auth failed' ]" ||
     fail "LAST_ERROR not in the database"
 vx restart talker >/dev/null || fail "restart talker"
 [ "$(field talker last_error)" = null ] || fail "restart kept last_error"
