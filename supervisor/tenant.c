@@ -274,11 +274,13 @@ tenant_row(const struct tenant *t, struct store_process *p, char *started,
 }
 
 /*
- * Write the row (and an event) in one transaction, or in the caller's if
- * one is open (the store retry); queued events go first, so history stays
- * in order, and this tenant's history is trimmed now and then.  While the
- * store is degraded nothing waits for it: the event is queued and the
- * retry rewrites every row (SPEC section 7).
+ * Write the row (and an event) in one transaction; queued events go
+ * first, so history stays in order, and this tenant's history is trimmed
+ * now and then.  In a caller's open transaction (group commit: master
+ * load, store retry, many tenants at once) the row joins it and the event
+ * is queued, for the caller to write before it commits, or to keep if it
+ * fails.  While the store is degraded nothing waits for it: the event is
+ * queued and the retry rewrites every row (SPEC section 7).
  */
 int
 tenant_save(struct tenant *t, const char *kind, const char *detail)
@@ -299,18 +301,24 @@ tenant_save(struct tenant *t, const char *kind, const char *detail)
 			    detail);
 		return -1;
 	}
-	trim = t->events_untrimmed >= STORE_TRIM_EVERY(M->conf.event_keep);
 	tenant_row(t, &p, started, seen);
 	vx_err_clear(&err);
-	if ((own && store_begin(M->store, &err) == -1) ||
+	if (!own) {
+		if (store_put_process(M->store, &p, &err) == -1)
+			return -1;	/* the caller rolls back and reports */
+		if (kind != NULL)
+			(void)store_queue_event(M->store, t->name, kind,
+			    detail);
+		return 0;
+	}
+	trim = t->events_untrimmed >= STORE_TRIM_EVERY(M->conf.event_keep);
+	if (store_begin(M->store, &err) == -1 ||
 	    store_put_process(M->store, &p, &err) == -1 ||
 	    (kind != NULL && (store_write_queued(M->store, &err) == -1 ||
 	    store_add_event(M->store, t->name, kind, detail, &err) == -1)) ||
 	    (trim && store_trim_events(M->store, t->name,
 	    M->conf.event_keep, &err) == -1) ||
-	    (own && store_commit(M->store, &err) == -1)) {
-		if (!own)
-			return -1;	/* the caller rolls back and reports */
+	    store_commit(M->store, &err) == -1) {
 		store_rollback(M->store);
 		log_error("%s: unable to record state %s: %s", t->name,
 		    tenant_state_name(t->state), err.msg);
