@@ -19,12 +19,18 @@ vx apply "$T_HOME/t.json" >/dev/null || fail "apply"
 wait_until 5 sh -c "[ \"\$($VECTIS_BIN list --json | jq '[.[] | select(.state==\"running\")] | length')\" = $N ]" ||
     fail "not all $N running"
 old=$(vx list --json | jq -r '.[].pid' | sort)
+# A pid and its start time: on a busy machine the run below may take long
+# enough for an old worker's pid to be reused by an unrelated process.
+starttime() { awk '{ sub(/.*\) /, ""); print $20 }' "/proc/$1/stat" 2>/dev/null; }
+oldst=
+for p in $old; do oldst="$oldst $p:$(starttime "$p")"; done
 
-# Watcher: every 10 ms, count live workers per tenant from /proc environ.
+# Watcher: every 10 ms, count live workers per tenant from the environment
+# of the processes that can be one (the shim, then sleep).
 tag=$(basename "$T_HOME")
 cat >"$T_HOME/watch.sh" <<W
 while [ ! -f "$T_HOME/stop-watch" ]; do
-	for p in /proc/[0-9]*; do
+	for p in \$(pgrep -x 'sleep|vectis-worker-s' | sed 's|^|/proc/|'); do
 		grep -qs 'Z (zombie)' \$p/status && continue
 		tr '\0' '\n' <\$p/environ 2>/dev/null | grep "^VX_TENANT=.*_$tag\\\$"
 	done | sort | uniq -c | awk '\$1 > 1 { print "DOUBLE " \$0 }'
@@ -44,8 +50,10 @@ wait_until 30 sh -c "[ \"\$($VECTIS_BIN list --json | jq '[.[] | select(.state==
 t1=$(date +%s%N)
 touch "$T_HOME/stop-watch"
 wait "$WATCH" 2>/dev/null
-for p in $old; do
-	alive "$p" && fail "leftover worker $p of the dead master still alive"
+for ps in $oldst; do
+	p=${ps%%:*}
+	alive "$p" && [ "$(starttime "$p")" = "${ps#*:}" ] &&
+	    fail "leftover worker $p of the dead master still alive"
 done
 new=$(vx list --json | jq -r '.[].pid' | sort)
 [ "$(echo "$new" | wc -l)" = $N ] || fail "wrong number of pids"
