@@ -21,7 +21,10 @@
  *   pidwatch kill ROOT VICTIM COMM TIMEOUT_MS
  *       P = parent of VICTIM; snapshot P's children; SIGKILL VICTIM; busy-poll
  *       P's children (all threads) until a child that was not there before
- *       has comm == COMM; if P vanished, the whole tree is searched instead.
+ *       has comm == COMM; if P vanished (a per-worker parent that exits with
+ *       its worker, as vectis' reaper does), the children of P's new
+ *       siblings (P's parent's new children) are searched, then, if P's
+ *       parent is gone too, the whole tree.
  *       print  fork_us=.. exec_us=.. newpid=..  (-1 on timeout)
  *       fork_us: first sight of the new child (any comm); exec_us: when it
  *       has become COMM (exec done).
@@ -296,12 +299,33 @@ static int cmd_time(long timeout_ms, char **argv) {
     return 0;
 }
 
+/* a new child of gp (not in gbefore) that has a child with comm; or -1 */
+static int new_grandchild(int gp, const ivec *gbefore, const char *comm) {
+    ivec g = {0}, c = {0};
+    int found = -1;
+    if (children_of(gp, &g) != 0) { free(g.v); return -2; }
+    for (size_t i = 0; i < g.n && found < 0; i++) {
+        if (iv_has_sorted(gbefore, g.v[i])) continue;
+        c.n = 0;
+        children_of(g.v[i], &c);
+        for (size_t j = 0; j < c.n; j++) {
+            char cm[64];
+            if (get_comm(c.v[j], cm, sizeof cm) == 0 && strcmp(cm, comm) == 0) { found = c.v[j]; break; }
+        }
+    }
+    free(g.v); free(c.v);
+    return found;
+}
+
 static int cmd_kill(int root, int victim, const char *comm, long timeout_ms) {
     int parent = get_ppid(victim);
     if (parent <= 0) { fprintf(stderr, "pidwatch: no such victim %d\n", victim); return 2; }
-    ivec before = {0}, cur = {0};
+    ivec before = {0}, cur = {0}, gbefore = {0};
     children_of(parent, &before);
     if (before.n > 0) qsort(before.v, before.n, sizeof(int), icmp);
+    int gp = parent == root ? -1 : get_ppid(parent);
+    if (gp > 0) children_of(gp, &gbefore);
+    if (gbefore.n > 0) qsort(gbefore.v, gbefore.n, sizeof(int), icmp);
     ivec bs = {0}, bw = {0};
     split_tree(root, comm, &bs, &bw);        /* workers before, for the fallback */
     if (bw.n > 0) qsort(bw.v, bw.n, sizeof(int), icmp);
@@ -328,8 +352,16 @@ static int cmd_kill(int root, int victim, const char *comm, long timeout_ms) {
                     break;
                 }
             }
+        } else if (gp > 0 && (newpid = new_grandchild(gp, &gbefore, comm)) != -2) {
+            /* parent is gone: its parent's new child's child */
+            if (newpid > 0) {
+                execd = now_us(CLOCK_MONOTONIC) - t0;
+                if (forked < 0) forked = execd;
+            } else
+                newpid = -1;
         } else {
             /* parent is gone: look for a new worker anywhere in the tree */
+            newpid = -1;
             ivec s = {0}, w = {0};
             split_tree(root, comm, &s, &w);
             for (size_t i = 0; i < w.n; i++)
@@ -345,7 +377,7 @@ static int cmd_kill(int root, int victim, const char *comm, long timeout_ms) {
         if (++spins > 2000) sleep_us(200); else if (spins % 8 == 0) sched_yield();
     }
     printf("fork_us=%lld exec_us=%lld newpid=%d\n", forked, execd, newpid);
-    free(before.v); free(cur.v); free(bs.v); free(bw.v);
+    free(before.v); free(cur.v); free(bs.v); free(bw.v); free(gbefore.v);
     return execd < 0 ? 1 : 0;
 }
 

@@ -511,14 +511,14 @@ cgroup_init(enum cgroup_mode mode, const char *key)
 
 	memset(&cg, 0, sizeof(cg));
 	if (mode == CGROUP_OFF) {
-		log_info("cgroups: off (CGROUP=off); rlimits and process "
-		    "groups only");
+		log_info("cgroups: off (CGROUP=off); rlimits, and a reaper "
+		    "per tenant holds its processes");
 		return;
 	}
 	cgroup_subtree_name(key, name, sizeof(name));
 	if (cgroup_find_base(why, sizeof(why)) == -1) {
-		log_info("cgroups: not used: %s; rlimits and process groups "
-		    "only", why);
+		log_info("cgroups: not used: %s; rlimits, and a reaper per "
+		    "tenant holds its processes", why);
 		return;
 	}
 	cgroup_unleaf(name);
@@ -526,8 +526,8 @@ cgroup_init(enum cgroup_mode mode, const char *key)
 	    NULL) == -1 ||
 	    (mkdir(cg.root, 0755) == -1 && errno != EEXIST)) {
 		log_info("cgroups: not used: unable to create %s/%s: %s; "
-		    "rlimits and process groups only", cg.base, name,
-		    strerror(errno));
+		    "rlimits, and a reaper per tenant holds its processes",
+		    cg.base, name, strerror(errno));
 		return;
 	}
 	(void)chmod(cg.root, 0755);

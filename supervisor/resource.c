@@ -325,6 +325,10 @@ resource_chain(struct rrec *recs, size_t nrec, size_t i, struct rgroup *g,
 			break;
 		}
 		path[np++] = cur;
+		if (recs[cur].ppid <= 0) {	/* init, kthreadd */
+			res = R_STRANGER;
+			break;
+		}
 		if ((hit = resource_group(g, n, recs[cur].ppid)) != NULL) {
 			res = (int)(hit - g);
 			break;

@@ -182,6 +182,102 @@ test_sample_group(void **state)
 	spec_free(&t.spec);
 }
 
+static pid_t orphan;
+
+static int
+kill_orphan(void **state)
+{
+	if (orphan > 0)
+		kill(orphan, SIGKILL);
+	orphan = 0;
+	return kill_child(state);
+}
+
+/*
+ * With a reaper (a tenant without a cgroup): the worker forks a middle
+ * process that forks a detached holder of 64 MiB and exits at once, so
+ * the holder is re-parented to the reaper; it still counts, by its ppid.
+ */
+static void
+test_sample_reaper(void **state)
+{
+	static struct master m;
+	struct tenant t, *tp = &t;
+	struct timespec ts = { 0, 50 * 1000 * 1000 };
+	struct pollfd pfd;
+	uint64_t end;
+	pid_t r, w = 0;
+	int p[2];
+
+	memset(&t, 0, sizeof(t));
+	t.name = "r";
+	spec_init(&t.spec);
+	t.state = TS_RUNNING;
+	t.cpu_percent = -1;
+	t.rss_bytes = -1;
+	t.started_mono = clock_mono_ms();
+	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
+	if ((r = fork()) == 0) {
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1 ||
+		    prctl(PR_SET_CHILD_SUBREAPER, 1) == -1)
+			_exit(1);
+		setsid();
+		if ((w = fork()) == 0) {
+			if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1)
+				_exit(1);
+			setsid();
+			if (fork() == 0) {
+				if (fork() == 0) {
+					volatile char *mem;
+					pid_t me = getpid();
+					size_t i;
+
+					setsid();
+					mem = malloc(64 << 20);
+					for (i = 0; mem != NULL &&
+					    i < 64 << 20; i += 4096)
+						mem[i] = 1;
+					if (write(p[1], &me, sizeof(me)) !=
+					    sizeof(me))
+						_exit(1);
+					pause();
+				}
+				_exit(0);	/* the middle: at once */
+			}
+			for (;;)
+				pause();
+		}
+		if (write(p[1], &w, sizeof(w)) != sizeof(w))
+			_exit(1);
+		for (;;)	/* reap what comes, as a reaper */
+			if (wait(NULL) == -1)
+				pause();
+	}
+	assert_true(r > 0);
+	child = r;
+	close(p[1]);
+	pfd.fd = p[0];
+	pfd.events = POLLIN;
+	assert_int_equal(poll(&pfd, 1, 60 * 1000), 1);
+	assert_int_equal(read(p[0], &w, sizeof(w)), sizeof(w));
+	assert_int_equal(poll(&pfd, 1, 60 * 1000), 1);
+	assert_int_equal(read(p[0], &orphan, sizeof(orphan)), sizeof(orphan));
+	close(p[0]);
+	t.child_pid = r;
+	t.pid = w;
+	m.tenants = &tp;
+	m.ntenants = 1;
+	M = &m;
+	/* A sample of the last test may be fresh: the next one counts. */
+	end = clock_mono_ms() + 60 * 1000;
+	do {
+		nanosleep(&ts, NULL);
+		resource_refresh();
+	} while (t.rss_bytes <= 64LL << 20 && clock_mono_ms() < end);
+	assert_true(t.rss_bytes > 64LL << 20);
+	spec_free(&t.spec);
+}
+
 int
 main(void)
 {
@@ -190,6 +286,7 @@ main(void)
 		cmocka_unit_test(test_cpu_percent),
 		cmocka_unit_test(test_limit_text),
 		cmocka_unit_test_teardown(test_sample_group, kill_child),
+		cmocka_unit_test_teardown(test_sample_reaper, kill_orphan),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
