@@ -374,11 +374,12 @@ reaper_finish(int status)
 	sigemptyset(&chld);
 	sigaddset(&chld, SIGCHLD);
 	for (;;) {
-		(void)reaper_walk(SIGKILL);
+		/* No child left means no descendant: all went through us. */
 		while ((p = waitpid(-1, &st, WNOHANG)) > 0)
 			;
 		if (p == -1 && errno == ECHILD)
 			break;
+		(void)reaper_walk(SIGKILL);
 		(void)sigtimedwait(&chld, NULL, &ts);
 	}
 	reaper_exit(status);
