@@ -169,7 +169,7 @@ cron_field_parse(const struct cron_field *f, const char *text, size_t len,
     uint64_t *bits, struct vx_err *err)
 {
 	const char *p = text, *end = text + len, *s, *elem;
-	int a, b, v, star, range;
+	int a = 0, b, v, star, range;
 	long step;
 
 	*bits = 0;
@@ -491,7 +491,8 @@ cron_wday(long long y, int mon, int d)
 static int
 cron_day_ok(const struct cron *c, long long y, int mon, int d)
 {
-	int dom = (c->dom >> d) & 1, dow = (c->dow >> cron_wday(y, mon, d)) & 1;
+	int dom = (int)((c->dom >> d) & 1);
+	int dow = (int)((c->dow >> cron_wday(y, mon, d)) & 1);
 
 	if (c->flags & (CRON_DOM_STAR | CRON_DOW_STAR))
 		return dom && dow;

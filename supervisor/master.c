@@ -273,7 +273,7 @@ master_boot_id(void)
 	}
 	if (fgets(M->boot_id, sizeof(M->boot_id), f) == NULL)
 		M->boot_id[0] = '\0';
-	fclose(f);
+	(void)fclose(f);
 	M->boot_id[strcspn(M->boot_id, "\n")] = '\0';
 }
 

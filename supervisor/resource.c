@@ -266,7 +266,7 @@ resource_read(int dfd, const char *name, struct rproc *e, char *buf,
 static struct rgroup *
 resource_group(struct rgroup *g, size_t n, pid_t key)
 {
-	struct rgroup k;
+	struct rgroup k = { 0 };
 
 	if (key <= 0)
 		return NULL;
@@ -310,7 +310,7 @@ resource_chain(struct rrec *recs, size_t nrec, size_t i, struct rgroup *g,
 	int res;
 
 	for (;;) {
-		if (recs[cur].owner != R_UNRESOLVED) {
+		if (recs[cur].owner != R_UNRESOLVED) {	/* NOLINT: set below */
 			res = recs[cur].owner;
 			break;
 		}

@@ -51,6 +51,8 @@ static void tenant_cycle_cb(struct ev_loop *, ev_timer *, int);
 const char *
 tenant_state_name(enum tstate s)
 {
+	if ((unsigned)s >= TS_NSTATES)
+		return "?";
 	return state_names[s];
 }
 

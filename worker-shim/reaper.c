@@ -317,7 +317,7 @@ reaper_walk(int sig)
 	if (reaper_nochildren)
 		reaper_snapshot(&w);
 	if (reaper_push(&w, reaper_self, REAPER_CHILD) == -1)
-		return 0;
+		goto out;
 	while (w.head < w.n) {
 		n = w.q[w.head++];
 		reaper_expand(&w, &n);
@@ -328,6 +328,7 @@ reaper_walk(int sig)
 		if (n.fd >= 0)
 			close(n.fd);
 	}
+out:
 	free(w.q);
 	free(w.set);
 	free(w.buf);
@@ -351,7 +352,7 @@ reaper_exit(int status)
 	(void)signal(sig, SIG_DFL);
 	sigemptyset(&one);
 	sigaddset(&one, sig);
-	(void)raise(sig);
+	(void)kill(getpid(), sig);	/* pending until unblocked */
 	(void)sigprocmask(SIG_UNBLOCK, &one, NULL);
 	_exit(128 + sig);
 }

@@ -32,7 +32,8 @@ static const time_t starts[] = {
 static int
 fits(const struct cron *c, const struct tm *tm)
 {
-	int dom = (c->dom >> tm->tm_mday) & 1, dow = (c->dow >> tm->tm_wday) & 1;
+	int dom = (int)((c->dom >> tm->tm_mday) & 1);
+	int dow = (int)((c->dow >> tm->tm_wday) & 1);
 	int day = (c->flags & (CRON_DOM_STAR | CRON_DOW_STAR)) ? dom && dow :
 	    dom || dow;
 

@@ -49,7 +49,7 @@ if [ $# -gt 0 ]; then
 	printf '%s\n' "$@" >"$work/files"
 else
 	find . \( -name '_build*' -o -name 'autom4te.cache' -o \
-	    \( -name '.?*' -type d \) \) -prune -o -name '*.c' -type f -print |
+	    -name 'node_modules' -o \( -name '.?*' -type d \) \) -prune -o -name '*.c' -type f -print |
 	    sed 's|^\./||' | LC_ALL=C sort >"$work/files"
 fi
 nfiles=$(wc -l <"$work/files")

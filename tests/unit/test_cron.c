@@ -319,7 +319,7 @@ test_next_utc(void **state)
 		c = parse_ok(cases[i][0]);
 		n = next_of(&c, utc(cases[i][1]));
 		gmtime_r(&n, &tm);
-		strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M", &tm);
+		(void)strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M", &tm);
 		if (strcmp(buf, cases[i][2]) != 0)
 			fail_msg("'%s' after %s: %s, want %s", cases[i][0],
 			    cases[i][1], buf, cases[i][2]);
@@ -412,8 +412,8 @@ ref_match(const struct cron *c, time_t w)
 	int dom, dow, day;
 
 	gmtime_r(&w, &tm);
-	dom = (c->dom >> tm.tm_mday) & 1;
-	dow = (c->dow >> tm.tm_wday) & 1;
+	dom = (int)((c->dom >> tm.tm_mday) & 1);
+	dow = (int)((c->dow >> tm.tm_wday) & 1);
 	day = (c->flags & (CRON_DOM_STAR | CRON_DOW_STAR)) ? dom && dow :
 	    dom || dow;
 	return ((c->minute >> tm.tm_min) & 1) && ((c->hour >> tm.tm_hour) & 1)

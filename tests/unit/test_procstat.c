@@ -63,7 +63,7 @@ test_parse_self(void **state)
 	(void)state;
 	assert_non_null(f = fopen("/proc/self/stat", "r"));
 	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
+	(void)fclose(f);
 	buf[n] = '\0';
 	assert_int_equal(procstat_parse(buf, &p), 0);
 	assert_int_equal(p.ppid, getppid());
@@ -77,7 +77,7 @@ static void
 test_next_pid(void **state)
 {
 	const char *s;
-	pid_t pid, got[8];
+	pid_t pid, got[8] = { 0 };
 	int n = 0;
 
 	(void)state;
