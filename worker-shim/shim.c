@@ -5,8 +5,8 @@
  * pipes), SHIM_NOTIFY_FD (the notify pipe) and SHIM_STATUS_FD (a pipe whose
  * EOF means exec succeeded), already in its own session.  The shim runs
  * fixed stages and execs the tenant command.  With -R (a tenant without a
- * cgroup) it forks first and stays resident as the tenant's subreaper
- * (reaper.c); the child runs the stages.
+ * cgroup) it starts the worker as a child that runs the stages, and stays
+ * resident as the tenant's subreaper (reaper.c).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -128,6 +128,20 @@ shim_parse(int argc, char **argv, struct shim_opts *o)
 	o->argv = argv + optind;
 }
 
+/* From the limits to the exec: the worker's own stages. */
+static void
+shim_stages(void *arg)
+{
+	struct shim_opts *o = arg;
+
+	stage_rlimits(o);
+	privdrop(o);
+	stage_chdir(o);
+	stage_watchdog_pid();
+	stage_memory(o);
+	stage_exec(o);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -137,11 +151,6 @@ main(int argc, char **argv)
 	shim_parse(argc, argv, &o);
 	stage_cgroup(&o);
 	if (o.reaper)
-		reaper_start(argc, argv);	/* returns in the worker */
-	stage_rlimits(&o);
-	privdrop(&o);
-	stage_chdir(&o);
-	stage_watchdog_pid();
-	stage_memory(&o);
-	stage_exec(&o);
+		reaper_start(argc, argv, shim_stages, &o);
+	shim_stages(&o);
 }
