@@ -109,6 +109,7 @@ reaper_drop(void *p, size_t cap)
 	if (p != NULL)
 		(void)munmap(p, cap);
 }
+
 static size_t
 reaper_hash(pid_t pid, size_t cap)
 {
@@ -123,7 +124,8 @@ reaper_mark(struct rwalk *w, pid_t pid)
 	size_t i, j, ocap = w->setcap, ncap, bytes = 0;
 
 	if ((w->setn + 1) * 2 > w->setcap) {
-		ncap = ocap ? ocap * 2 : 4096;
+		/* 16 KiB and its doublings: whole mappings, as reaper_grow. */
+		ncap = ocap ? ocap * 2 : 16384 / sizeof(*nset);
 		/* A fresh mapping is zeroed: every slot free. */
 		if (reaper_grow(&nset, &bytes, ncap * sizeof(*nset)) == -1)
 			return 0;
