@@ -14,37 +14,16 @@
 
 #include "clock.h"
 #include "pidref.h"
+#include "procfs.h"
 #include "procstat.h"
 #include "proctree.h"
 #include "shimproto.h"
-
-/* Read /proc/PID/FILE into buf; -1 if gone. */
-static int
-proctree_read(pid_t pid, const char *file, char *buf, size_t len)
-{
-	char path[64];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return -1;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	return 0;
-}
 
 /* pid's stat, if pid is alive and started at start. */
 static int
 proctree_check(pid_t pid, long long start, struct procstat *ps)
 {
-	char buf[1024];
-
-	if (proctree_read(pid, "stat", buf, sizeof(buf)) == -1 ||
-	    procstat_parse(buf, ps) == -1 || ps->start != start ||
+	if (procfs_stat(pid, ps) == -1 || ps->start != start ||
 	    ps->state == 'Z' || ps->state == 'X')
 		return -1;
 	return 0;
@@ -131,10 +110,9 @@ proctree_reaper(pid_t pid, long long start, pid_t ppid, long long *rstart)
 	char buf[1024];
 	int fd;
 
-	if (ppid <= 1 || proctree_read(ppid, "comm", buf, sizeof(buf)) == -1 ||
+	if (ppid <= 1 || procfs_read(ppid, "comm", buf, sizeof(buf)) == -1 ||
 	    strcmp(buf, SHIM_REAPER_NAME "\n") != 0 ||
-	    proctree_read(ppid, "stat", buf, sizeof(buf)) == -1 ||
-	    procstat_parse(buf, &rps) == -1 ||
+	    procfs_stat(ppid, &rps) == -1 ||
 	    (fd = proctree_pin(ppid, rps.start, &rps)) == -1)
 		return -1;
 	if (proctree_check(pid, start, &ps) == -1 || ps.ppid != ppid) {
