@@ -29,7 +29,7 @@ timeout 120 "$VECTIS_BIN" start b1 b2 b3 b4 b5 b6 >"$T_HOME/start.out" 2>&1 &
 start_pid=$!
 T_PIDS="$T_PIDS $start_pid"
 ok=0
-for _ in $(seq 1 300); do
+for _ in $(seq 1 900); do
 	[ "$(counts)" = "2 4" ] && { ok=1; break; }
 	sleep 0.1
 done
@@ -49,7 +49,7 @@ t_log "an operator's start of one tenant is not queued"
 # Release them: the queue drains, never more than 2 (+ solo) at once.
 touch "$T_HOME/go"
 max=0
-for _ in $(seq 1 600); do
+for _ in $(seq 1 1800); do
 	set -- $(counts)
 	[ "$1" -gt "$max" ] && max=$1
 	[ "$1" = 0 ] && [ "$2" = 0 ] && break
@@ -72,3 +72,12 @@ mkdir "$T_HOME/later"
 wait_until 30 is latecwd state running ||
     fail "latecwd not re-armed by retry_after_s: $(field latecwd state)"
 t_log "a spawn error is retried after retry_after_s (review M9)"
+
+# Bad START_CONCURRENCY: reload says what is wrong, the master keeps its
+# setting and keeps answering.
+for bad in 0 -1 many 100000; do
+	echo "START_CONCURRENCY=$bad" >"$T_HOME/supervisor.conf"
+	expect_fail 1 "START_CONCURRENCY" "$VECTIS_BIN" reload
+done
+vx list >/dev/null || fail "master gone after a bad reload"
+t_log "a bad START_CONCURRENCY is refused at reload, the master runs on"
